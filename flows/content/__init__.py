@@ -1,0 +1,81 @@
+"""The content catalogues: every text and keyword, one TOML file per language."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import tomllib
+from collections.abc import Mapping
+from pathlib import Path
+from types import MappingProxyType
+
+from babel.dates import format_date
+
+from flows.state import RECORD_ITEMS, Language
+
+CATALOGUE_DIR = Path(__file__).parent
+
+
+@dataclasses.dataclass(frozen=True)
+class Catalogue:
+    """One language's texts, keywords and budgets, as staff wrote them."""
+
+    language: Language
+    date_format: str
+    default_segments: int
+    sms: Mapping[str, str]
+    segments: Mapping[str, int]
+    keywords: Mapping[str, tuple[str, ...]]
+    opt_out_patterns: tuple[str, ...]
+    records: Mapping[int, str]
+    phrases: tuple[str, ...]
+
+    def budget(self, key: str) -> int:
+        return self.segments.get(key, self.default_segments)
+
+    def format_date(self, day: dt.date) -> str:
+        return format_date(day, self.date_format, locale=self.language.value)
+
+    def missing_list(self, items: tuple[int, ...]) -> str:
+        return "; ".join(f"{n} {self.records[n]}" for n in items)
+
+
+def load_catalogue(path: Path) -> Catalogue:
+    """Read one catalogue file; a malformed file fails loudly at start-up, not mid-chat."""
+    data = tomllib.loads(path.read_text(encoding="utf-8"))
+    meta = data["meta"]
+    return Catalogue(
+        language=Language(meta["language"]),
+        date_format=meta["date_format"],
+        default_segments=int(meta["default_segments"]),
+        sms=MappingProxyType(dict(data["sms"])),
+        segments=MappingProxyType({k: int(v) for k, v in data.get("segments", {}).items()}),
+        keywords=MappingProxyType({k: tuple(v) for k, v in data["keywords"].items()}),
+        opt_out_patterns=tuple(data.get("opt_out_phrases", {}).get("patterns", ())),
+        records=MappingProxyType({int(k): v for k, v in data["records"].items()}),
+        phrases=tuple(data["phrases"]["list"]),
+    )
+
+
+@dataclasses.dataclass(frozen=True)
+class Content:
+    """All catalogues, by language."""
+
+    catalogues: Mapping[Language, Catalogue]
+
+    def __getitem__(self, language: Language) -> Catalogue:
+        return self.catalogues[language]
+
+
+def load_content(directory: Path = CATALOGUE_DIR) -> Content:
+    catalogues = {}
+    for path in sorted(directory.glob("*.toml")):
+        catalogue = load_catalogue(path)
+        catalogues[catalogue.language] = catalogue
+    missing = set(Language) - set(catalogues)
+    if missing:
+        raise ValueError(f"no catalogue for {sorted(missing)} in {directory}")
+    return Content(MappingProxyType(catalogues))
+
+
+__all__ = ["RECORD_ITEMS", "Catalogue", "Content", "load_catalogue", "load_content"]

@@ -1,0 +1,73 @@
+"""The conversation's state: where the person is (step) kept apart from their standing (status)."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from enum import StrEnum
+
+
+class Step(StrEnum):
+    """What the service is waiting for from the person."""
+
+    LANGUAGE = "language"
+    DATE = "date"
+    DATE_CONFIRM = "date_confirm"
+    REFERRAL = "referral"
+    READY = "ready"
+
+
+class Status(StrEnum):
+    """The person's standing in the program, independent of the step."""
+
+    NEW = "new"  # has texted, never enrolled
+    ACTIVE = "active"
+    OPTED_OUT = "opted_out"
+    COMPLETED = "completed"
+
+
+class Referral(StrEnum):
+    """What we know about the insurance plan's referral rule."""
+
+    UNKNOWN = "unknown"
+    NEEDED = "needed"
+    NOT_NEEDED = "not_needed"
+    UNSURE = "unsure"
+    SENT = "sent"
+
+
+class Language(StrEnum):
+    EN = "en"
+    ES = "es"
+
+
+RECORD_ITEMS: tuple[int, ...] = (1, 2, 3, 4)
+"""Numbered checklist items; their names live in the content catalogues."""
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Conversation:
+    """One person's conversation, as the pure state machine sees it."""
+
+    language: Language = Language.EN
+    step: Step = Step.LANGUAGE
+    status: Status = Status.NEW
+    appointment: dt.date | None = None
+    pending_date: dt.date | None = None
+    date_deferred: bool = False  # the person said the visit is not booked yet
+    referral: Referral = Referral.UNKNOWN
+    records_done: frozenset[int] = frozenset()
+    phrase_index: int = 0
+    timezone: str = "America/New_York"  # IANA zone: "today" and quiet hours are the person's
+
+    def replace(self, **changes: object) -> Conversation:
+        return dataclasses.replace(self, **changes)  # type: ignore[arg-type]
+
+    @property
+    def records_missing(self) -> tuple[int, ...]:
+        return tuple(i for i in RECORD_ITEMS if i not in self.records_done)
+
+    @property
+    def can_receive(self) -> bool:
+        """Whether anything but a reply to HELP may be sent to this person."""
+        return self.status in (Status.ACTIVE, Status.COMPLETED)
