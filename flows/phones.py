@@ -1,0 +1,44 @@
+"""Phone numbers: E.164 form, the country they belong to, a time-zone guess, a log-safe mask."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+
+import phonenumbers
+from phonenumbers import timezone as number_timezones
+
+UNKNOWN_ZONE = "Etc/Unknown"
+
+
+def to_e164(raw: str, default_region: str = "US") -> str | None:
+    """`(212) 555-0101`, `+1 212 555 0101` -> `+12125550101`; None when it is not a number."""
+    try:
+        number = phonenumbers.parse(raw, default_region)
+    except phonenumbers.NumberParseException:
+        return None
+    if not phonenumbers.is_possible_number(number):
+        return None
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def region(e164: str) -> str | None:
+    """The ISO country of a number (`PR` for 787, `GU` for 671), or None."""
+    number = phonenumbers.parse(e164)
+    return phonenumbers.region_code_for_number(number)
+
+
+def is_allowed(e164: str, countries: Collection[str]) -> bool:
+    return region(e164) in countries
+
+
+def guess_timezone(e164: str, fallback: str) -> str:
+    """The number's time zone when its area code has exactly one, else the program's."""
+    zones = number_timezones.time_zones_for_number(phonenumbers.parse(e164))
+    if len(zones) == 1 and zones[0] != UNKNOWN_ZONE:
+        return str(zones[0])
+    return fallback
+
+
+def mask(e164: str) -> str:
+    """Only the last four digits, for logs and staff lists: `+1•••0101`."""
+    return f"{e164[:2]}•••{e164[-4:]}" if len(e164) > 6 else "•••"

@@ -1,0 +1,63 @@
+"""The `secondopinion` command: database, content check, terminal chat."""
+
+from __future__ import annotations
+
+import click
+
+from flows import load_content
+from flows.content.check import check
+from secondopinion.settings import Settings
+from store.migrate import upgrade
+
+
+@click.group()
+def main() -> None:
+    """secondopinion: text and voice help to prepare for a medical second opinion."""
+
+
+@main.group()
+def db() -> None:
+    """Database schema."""
+
+
+@db.command("upgrade")
+def db_upgrade() -> None:
+    """Apply every migration to DATABASE_URL."""
+    upgrade(Settings().database_url)
+    click.echo("database is up to date")
+
+
+@main.group()
+def content() -> None:
+    """The message catalogues."""
+
+
+@content.command("check")
+def content_check() -> None:
+    """Print every message's encoding, length and segments; fail on any problem."""
+    report = check(load_content(), Settings().program)
+    click.echo(
+        f"{'lang':<5}{'message':<26}{'encoding':<10}{'chars':>6}{'segments':>10}{'budget':>8}"
+    )
+    for row in report.rows:
+        flag = "  OVER" if row.over_budget else ""
+        click.echo(
+            f"{row.language:<5}{row.key:<26}{row.encoding:<10}{row.units:>6}"
+            f"{row.segments:>10}{row.budget:>8}{flag}"
+        )
+    for problem in report.problems:
+        click.echo(f"problem: {problem}", err=True)
+    click.echo(f"{len(report.rows)} messages checked, {len(report.problems)} problems")
+    if report.problems:
+        raise SystemExit(1)
+
+
+@main.command()
+@click.option("--phone", default="+1 212 555 0100", show_default=True, help="The patient's number.")
+def chat(phone: str) -> None:
+    """Play the patient in this terminal (local database, no Twilio account)."""
+    from secondopinion.chat import run_chat
+
+    settings = Settings()
+    upgrade(settings.database_url)
+    run_chat(settings, phone)

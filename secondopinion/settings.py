@@ -1,0 +1,53 @@
+"""Configuration from the environment, read once per process (pydantic-settings)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from flows.replies import Program
+
+# The US and its territories: Puerto Rico, the Virgin Islands, Guam, American Samoa,
+# the Northern Mariana Islands.
+DEFAULT_COUNTRIES = ("US", "PR", "VI", "GU", "AS", "MP")
+
+
+class Settings(BaseSettings):
+    """Every setting has a default that runs on a bare machine; production overrides them."""
+
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore")
+
+    database_url: str = "sqlite:///secondopinion.db"
+    redis_url: str | None = None
+    embedded_broker_url: str = "sqla+sqlite:///secondopinion-broker.db"
+
+    twilio_account_sid: str = ""
+    twilio_auth_token: str = ""
+    twilio_from_number: str = ""
+    twilio_messaging_service_sid: str = ""
+    twilio_api_base_url: str = "https://api.twilio.com"
+    public_base_url: str = ""
+
+    program_timezone: str = "America/New_York"
+    program_name: str = "Second Opinion Prep"
+    program_org: str = "your patient navigation team"
+    program_contact: str = "the number on your clinic's website"
+    allowed_countries: Annotated[tuple[str, ...], NoDecode] = DEFAULT_COUNTRIES
+
+    @field_validator("allowed_countries", mode="before")
+    @classmethod
+    def _split_countries(cls, value: object) -> object:
+        if isinstance(value, str):
+            return tuple(c.strip().upper() for c in value.split(",") if c.strip())
+        return value
+
+    @property
+    def broker_url(self) -> str:
+        """Redis when configured; otherwise a SQLite file, so nothing needs a server."""
+        return self.redis_url or self.embedded_broker_url
+
+    @property
+    def program(self) -> Program:
+        return Program(self.program_name, self.program_org, self.program_contact)

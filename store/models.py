@@ -1,0 +1,78 @@
+"""The tables: conversations, every message in and out, and the consent ledger."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, Text
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from store.types import UTCDateTime
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class ConversationRow(Base):
+    """One phone number's conversation: the flow state plus bookkeeping."""
+
+    __tablename__ = "conversations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    phone: Mapped[str] = mapped_column(String(20), unique=True)
+    language: Mapped[str] = mapped_column(String(5))
+    step: Mapped[str] = mapped_column(String(20))
+    status: Mapped[str] = mapped_column(String(20), index=True)
+    appointment: Mapped[dt.date | None] = mapped_column(Date)
+    pending_date: Mapped[dt.date | None] = mapped_column(Date)
+    date_deferred: Mapped[bool] = mapped_column(Boolean, default=False)
+    referral: Mapped[str] = mapped_column(String(20))
+    records_done: Mapped[str] = mapped_column(String(20), default="")
+    phrase_index: Mapped[int] = mapped_column(Integer, default=0)
+    timezone: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    enrolled_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+    messages: Mapped[list[MessageRow]] = relationship(back_populates="conversation")
+
+
+class MessageRow(Base):
+    """A text in or out. Inbound rows are unique by Twilio's MessageSid."""
+
+    __tablename__ = "messages"
+    __table_args__ = (Index("ix_messages_conversation_created", "conversation_id", "created_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    conversation_id: Mapped[int] = mapped_column(ForeignKey("conversations.id"))
+    direction: Mapped[str] = mapped_column(String(3))  # "in" / "out"
+    sid: Mapped[str | None] = mapped_column(String(64), unique=True)
+    body: Mapped[str] = mapped_column(Text)
+    key: Mapped[str | None] = mapped_column(String(64))  # catalogue key of an outbound text
+    language: Mapped[str | None] = mapped_column(String(5))
+    status: Mapped[str] = mapped_column(String(20))
+    error_code: Mapped[int | None] = mapped_column(Integer)
+    reply_to_id: Mapped[int | None] = mapped_column(ForeignKey("messages.id"), index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+
+    conversation: Mapped[ConversationRow] = relationship(back_populates="messages")
+    reply_to: Mapped[MessageRow | None] = relationship(remote_side=[id])
+
+
+class ConsentEventRow(Base):
+    """The consent ledger: who opted in or out, when, with what words, and what we showed."""
+
+    __tablename__ = "consent_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    conversation_id: Mapped[int] = mapped_column(ForeignKey("conversations.id"), index=True)
+    phone: Mapped[str] = mapped_column(String(20), index=True)
+    kind: Mapped[str] = mapped_column(String(10))  # "opt_in" / "opt_out"
+    channel: Mapped[str] = mapped_column(String(10))  # "sms" / "voice" / "staff"
+    words: Mapped[str] = mapped_column(Text)  # what the person sent, exactly
+    shown_text: Mapped[str] = mapped_column(Text)  # what we answered, exactly
+    message_sid: Mapped[str | None] = mapped_column(String(64))
+    at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+
+    conversation: Mapped[ConversationRow] = relationship()

@@ -1,0 +1,45 @@
+"""POST /twilio/sms: one inbound text, one transaction, one TwiML answer."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Blueprint, Response, abort, request
+from twilio.twiml.messaging_response import MessagingResponse
+
+from flows.phones import guess_timezone, is_allowed, mask, to_e164
+from store.db import transaction
+from store.inbound import Inbound, receive_text
+from webhooks.services import services
+from webhooks.signature import twilio_signed
+
+log = logging.getLogger(__name__)
+bp = Blueprint("sms", __name__)
+
+
+def twiml(text: str | None) -> Response:
+    response = MessagingResponse()
+    if text:
+        response.message(text)
+    return Response(str(response), mimetype="text/xml")
+
+
+@bp.post("/twilio/sms")
+@twilio_signed
+def inbound_sms() -> Response:
+    svc = services()
+    phone = to_e164(request.form.get("From", ""))
+    sid = request.form.get("MessageSid", "")
+    if phone is None or not sid:
+        abort(400, "From and MessageSid are required")
+    if not is_allowed(phone, svc.settings.allowed_countries):
+        log.info("ignored text from outside the allowed countries: %s", mask(phone))
+        return twiml(None)
+    zone = guess_timezone(phone, svc.settings.program_timezone)
+    msg = Inbound(phone=phone, sid=sid, body=request.form.get("Body", ""), timezone=zone)
+    with transaction(svc.sessions) as session:
+        answer = receive_text(session, svc.machine, svc.settings.program, msg, svc.clock())
+    log.info(
+        "text from %s answered=%s duplicate=%s", mask(phone), bool(answer.text), answer.duplicate
+    )
+    return twiml(answer.text)
