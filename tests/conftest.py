@@ -1,0 +1,89 @@
+"""Shared fixtures: a migrated database on SQLite and on PostgreSQL, and the web app."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import Engine, create_engine, text
+
+from secondopinion.settings import Settings
+from store.db import make_engine
+from store.migrate import upgrade
+from store.models import Base
+from tests.builders import AUTH_TOKEN, PUBLIC_BASE_URL
+from tests.services import POSTGRES_URL, require_postgres
+from webhooks import create_app
+
+BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
+
+
+def _fresh_postgres_database(url: str) -> None:
+    """Drop and create the test database, from the server's default database."""
+    admin_url = url.rsplit("/", 1)[0] + "/postgres"
+    name = url.rsplit("/", 1)[1]
+    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def sqlite_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+    upgrade(url)
+    return url
+
+
+@pytest.fixture(scope="session")
+def postgresql_url() -> str:
+    require_postgres()
+    _fresh_postgres_database(POSTGRES_URL)
+    upgrade(POSTGRES_URL)
+    return POSTGRES_URL
+
+
+@pytest.fixture(params=BACKENDS)
+def database_url(request: pytest.FixtureRequest) -> Iterator[str]:
+    """A migrated database on each backend, emptied after every test."""
+    url: str = request.getfixturevalue(f"{request.param}_url")
+    yield url
+    _empty_tables(url)
+
+
+def _empty_tables(url: str) -> None:
+    engine = make_engine(url)
+    with engine.begin() as connection:
+        for table in reversed(Base.metadata.sorted_tables):
+            connection.execute(table.delete())
+    engine.dispose()
+
+
+@pytest.fixture
+def settings(database_url: str, tmp_path: Path) -> Settings:
+    return Settings(
+        database_url=database_url,
+        twilio_auth_token=AUTH_TOKEN,
+        public_base_url=PUBLIC_BASE_URL,
+        embedded_broker_url=f"sqla+sqlite:///{tmp_path / 'broker.db'}",
+        program_name="Second Opinion Prep",
+        program_org="the Patient Navigation Team",
+        program_contact="(212) 555-0199",
+    )
+
+
+@pytest.fixture
+def app(settings: Settings) -> Iterator[Flask]:
+    app = create_app(settings)
+    yield app
+    engine: Engine = app.extensions["secondopinion"].engine
+    engine.dispose()
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()

@@ -1,0 +1,169 @@
+"""POST /twilio/sms end to end: signed requests in, TwiML out, everything in the database."""
+
+from __future__ import annotations
+
+import pytest
+from twilio.request_validator import RequestValidator
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import func, select
+
+from store.models import ConsentEventRow, ConversationRow, MessageRow
+from tests.builders import AUTH_TOKEN, PUBLIC_BASE_URL, reply, replies, signature, sms, sms_form
+
+PATIENT = "+1 212 555 0101"
+E164 = "+12125550101"
+
+
+def count(app: Flask, model: type) -> int:
+    with app.extensions["secondopinion"].sessions() as session:
+        return session.scalar(select(func.count()).select_from(model))
+
+
+def conversation(app: Flask, phone: str = E164) -> ConversationRow:
+    with app.extensions["secondopinion"].sessions() as session:
+        return session.scalars(select(ConversationRow).where(ConversationRow.phone == phone)).one()
+
+
+@pytest.mark.parametrize(
+    ("keyword", "language", "rates"),
+    [
+        ("SECOND", "en", "Msg & data rates may apply"),
+        ("segunda", "es", "tarifas de mensajes y datos"),
+    ],
+)
+def test_enrolment_records_consent_with_the_exact_text_shown(
+    app: Flask, client: FlaskClient, keyword: str, language: str, rates: str
+) -> None:
+    text = reply(client, PATIENT, keyword)
+
+    assert "Second Opinion Prep" in text and rates in text and "STOP" in text
+    with app.extensions["secondopinion"].sessions() as session:
+        event = session.scalars(select(ConsentEventRow)).one()
+    assert (event.phone, event.kind, event.words, event.shown_text) == (
+        E164,
+        "opt_in",
+        keyword,
+        text,
+    )
+    assert event.at.tzinfo is not None
+    assert conversation(app).language == language
+
+
+def test_a_whole_english_conversation_is_kept_between_requests(
+    app: Flask, client: FlaskClient
+) -> None:
+    reply(client, PATIENT, "SECOND")
+    assert "When is your second-opinion visit?" in reply(client, PATIENT, "1")
+    assert "December 15" in reply(client, PATIENT, "Dec 15")
+    assert "referral" in reply(client, PATIENT, "yes")
+    assert "member services" in reply(client, PATIENT, "not sure")
+    reply(client, PATIENT, "DONE 1")
+
+    row = conversation(app)
+    assert (row.step, row.referral, row.records_done) == ("ready", "unsure", "1")
+    assert str(row.appointment).endswith("-12-15")
+    assert count(app, MessageRow) == 12  # six texts in, six answers out
+
+
+def test_the_time_zone_is_guessed_from_the_area_code(app: Flask, client: FlaskClient) -> None:
+    reply(client, "+1 808 555 0102", "SECOND")
+    assert conversation(app, "+18085550102").timezone == "Pacific/Honolulu"
+
+
+def test_a_repeated_message_sid_changes_nothing_and_answers_the_same(
+    app: Flask, client: FlaskClient
+) -> None:
+    reply(client, PATIENT, "SECOND")
+    first = sms(client, PATIENT, "PHRASES", sid="SMrepeated0000000000000000000000")
+    again = sms(client, PATIENT, "PHRASES", sid="SMrepeated0000000000000000000000")
+
+    assert first == again and len(first) == 1
+    assert conversation(app).phrase_index == 1
+    assert count(app, MessageRow) == 4
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {},
+        {"X-Twilio-Signature": "forged"},
+        {
+            "X-Twilio-Signature": signature(
+                "/twilio/sms", sms_form(PATIENT, "SECOND", "SMx"), "other"
+            )
+        },
+    ],
+    ids=["missing", "garbage", "wrong-token"],
+)
+def test_an_unsigned_or_forged_request_gets_403_and_stores_nothing(
+    app: Flask, client: FlaskClient, headers: dict[str, str]
+) -> None:
+    response = client.post("/twilio/sms", data=sms_form(PATIENT, "SECOND", "SMx"), headers=headers)
+
+    assert response.status_code == 403
+    assert count(app, ConversationRow) == count(app, MessageRow) == count(app, ConsentEventRow) == 0
+
+
+def test_a_signature_for_another_url_is_rejected(app: Flask, client: FlaskClient) -> None:
+    form = sms_form(PATIENT, "SECOND")
+    forged = RequestValidator(AUTH_TOKEN).compute_signature(PUBLIC_BASE_URL + "/elsewhere", form)
+    response = client.post("/twilio/sms", data=form, headers={"X-Twilio-Signature": forged})
+    assert response.status_code == 403
+
+
+def test_a_tampered_body_is_rejected(app: Flask, client: FlaskClient) -> None:
+    form = sms_form(PATIENT, "SECOND")
+    signed = signature("/twilio/sms", form)
+    response = client.post(
+        "/twilio/sms", data={**form, "Body": "STOP"}, headers={"X-Twilio-Signature": signed}
+    )
+    assert response.status_code == 403
+    assert count(app, MessageRow) == 0
+
+
+@pytest.mark.parametrize("phone", ["+44 20 7946 0101", "+234 803 555 0101", "+53 5 555 0101"])
+def test_numbers_outside_the_allowed_countries_get_no_reply_and_nothing_is_stored(
+    app: Flask, client: FlaskClient, phone: str
+) -> None:
+    assert sms(client, phone, "SECOND") == []
+    assert count(app, ConversationRow) == 0
+
+
+def test_territories_are_allowed_by_default(client: FlaskClient) -> None:
+    assert "Second Opinion Prep" in reply(client, "+1 787 555 0103", "SEGUNDA")
+
+
+@pytest.mark.parametrize("field", ["From", "MessageSid"])
+def test_a_request_without_sender_or_sid_is_a_400(
+    app: Flask, client: FlaskClient, field: str
+) -> None:
+    form = sms_form(PATIENT, "SECOND")
+    del form[field]
+    response = client.post(
+        "/twilio/sms", data=form, headers={"X-Twilio-Signature": signature("/twilio/sms", form)}
+    )
+    assert response.status_code == 400
+    assert count(app, MessageRow) == 0
+
+
+def test_after_stop_nothing_is_answered_until_start(app: Flask, client: FlaskClient) -> None:
+    reply(client, PATIENT, "SECOND")
+    assert "unsubscribed" in reply(client, PATIENT, "STOP")
+    assert sms(client, PATIENT, "hello?") == []
+    assert sms(client, PATIENT, "STOP") == []
+    assert "back in" in reply(client, PATIENT, "START")
+
+    with app.extensions["secondopinion"].sessions() as session:
+        kinds = session.scalars(select(ConsentEventRow.kind).order_by(ConsentEventRow.id)).all()
+    assert kinds == ["opt_in", "opt_out", "opt_in"]
+
+
+def test_an_empty_reply_is_not_a_dead_end(client: FlaskClient) -> None:
+    reply(client, PATIENT, "SECOND")
+    reply(client, PATIENT, "1")
+    assert "12/15" in reply(client, PATIENT, "")
+
+
+def test_twiml_escapes_what_it_echoes(client: FlaskClient) -> None:
+    assert replies("<Response><Message>a &amp; b</Message></Response>") == ["a & b"]
