@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import pytest
-from twilio.request_validator import RequestValidator
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
+from twilio.request_validator import RequestValidator
 
 from store.models import ConsentEventRow, ConversationRow, MessageRow
-from tests.builders import AUTH_TOKEN, PUBLIC_BASE_URL, reply, replies, signature, sms, sms_form
+from tests.builders import AUTH_TOKEN, PUBLIC_BASE_URL, replies, reply, signature, sms, sms_form
 
 PATIENT = "+1 212 555 0101"
 E164 = "+12125550101"
