@@ -23,7 +23,8 @@ class Status(StrEnum):
     NEW = "new"  # has texted, never enrolled
     ACTIVE = "active"
     OPTED_OUT = "opted_out"
-    COMPLETED = "completed"
+    COMPLETED = "completed"  # the visit is past and the follow-up was sent
+    UNREACHABLE = "unreachable"  # the carrier says the number cannot get texts
 
 
 class Referral(StrEnum):
@@ -59,6 +60,9 @@ class Conversation:
     records_done: frozenset[int] = frozenset()
     phrase_index: int = 0
     timezone: str = "America/New_York"  # IANA zone: "today" and quiet hours are the person's
+    enrolled_at: dt.datetime | None = None  # anchors of the reminder plan (aware, UTC)
+    referral_at: dt.datetime | None = None
+    deferred_at: dt.datetime | None = None
 
     def replace(self, **changes: object) -> Conversation:
         return dataclasses.replace(self, **changes)  # type: ignore[arg-type]
@@ -69,5 +73,5 @@ class Conversation:
 
     @property
     def can_receive(self) -> bool:
-        """Whether anything but a reply to HELP may be sent to this person."""
-        return self.status in (Status.ACTIVE, Status.COMPLETED)
+        """Whether reminders may be sent (replies to their own texts aside)."""
+        return self.status is Status.ACTIVE

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from zoneinfo import ZoneInfo
 
 from flows.dates import read_date
 from flows.keywords import Kind, Reading
@@ -12,7 +13,11 @@ from flows.state import Conversation, Language, Referral, Step
 
 MAX_DAYS_AHEAD = 365
 
-Handler = Callable[[Conversation, Reading, str, dt.date], Outcome | None]
+Handler = Callable[[Conversation, Reading, str, dt.datetime], Outcome | None]
+
+
+def local_today(conv: Conversation, now: dt.datetime) -> dt.date:
+    return now.astimezone(ZoneInfo(conv.timezone)).date()
 
 
 def choose_language(conv: Conversation, language: Language) -> Outcome:
@@ -23,17 +28,20 @@ def choose_language(conv: Conversation, language: Language) -> Outcome:
     return Outcome(chosen, prompt(chosen))
 
 
-def _language(conv: Conversation, reading: Reading, body: str, today: dt.date) -> Outcome | None:
+def _language(conv: Conversation, reading: Reading, body: str, now: dt.datetime) -> Outcome | None:
     choice = {"1": Language.EN, "2": Language.ES}.get(reading.compact)
     return choose_language(conv, choice) if choice else None
 
 
-def _date(conv: Conversation, reading: Reading, body: str, today: dt.date) -> Outcome | None:
+def _date(conv: Conversation, reading: Reading, body: str, now: dt.datetime) -> Outcome | None:
     if Kind.NOT_BOOKED in reading:
-        deferred = conv.replace(date_deferred=True, appointment=None, pending_date=None)
+        deferred = conv.replace(
+            date_deferred=True, deferred_at=now, appointment=None, pending_date=None
+        )
         deferred = deferred.replace(step=next_setup_step(deferred))
         key = "not_booked_ask_referral" if deferred.step is Step.REFERRAL else "not_booked"
         return Outcome(deferred, say(deferred, key), replan=True)
+    today = local_today(conv, now)
     day = read_date(body, conv.language, today)
     if day is None:
         return None
@@ -46,7 +54,7 @@ def _date(conv: Conversation, reading: Reading, body: str, today: dt.date) -> Ou
 
 
 def _date_confirm(
-    conv: Conversation, reading: Reading, body: str, today: dt.date
+    conv: Conversation, reading: Reading, body: str, now: dt.datetime
 ) -> Outcome | None:
     if Kind.YES in reading and conv.pending_date:
         saved = conv.replace(appointment=conv.pending_date, pending_date=None, date_deferred=False)
@@ -56,7 +64,7 @@ def _date_confirm(
     if Kind.NO in reading or conv.pending_date is None:
         again = conv.replace(step=Step.DATE, pending_date=None)
         return Outcome(again, say(again, "ask_date"))
-    return _date(conv, reading, body, today)  # a different date typed instead of yes / no
+    return _date(conv, reading, body, now)  # a different date typed instead of yes / no
 
 
 REFERRAL_ANSWERS: dict[Kind, tuple[Referral, str]] = {
@@ -66,17 +74,17 @@ REFERRAL_ANSWERS: dict[Kind, tuple[Referral, str]] = {
 }
 
 
-def _referral(conv: Conversation, reading: Reading, body: str, today: dt.date) -> Outcome | None:
+def _referral(conv: Conversation, reading: Reading, body: str, now: dt.datetime) -> Outcome | None:
     for kind, (referral, key) in REFERRAL_ANSWERS.items():
         if kind in reading:
-            answered = conv.replace(referral=referral, step=Step.READY)
+            answered = conv.replace(referral=referral, referral_at=now, step=Step.READY)
             return Outcome(answered, say(answered, key), replan=True)
     return None
 
 
-def _ready(conv: Conversation, reading: Reading, body: str, today: dt.date) -> Outcome | None:
+def _ready(conv: Conversation, reading: Reading, body: str, now: dt.datetime) -> Outcome | None:
     if conv.referral is Referral.UNSURE:  # they went to find out; YES / NO is that answer
-        return _referral(conv, reading, body, today)
+        return _referral(conv, reading, body, now)
     return None
 
 
@@ -108,7 +116,7 @@ def _records(conv: Conversation, done: tuple[int, ...] | None) -> Outcome:
     return Outcome(updated, say(updated, key, missing=missing), replan=done is not None)
 
 
-def command(conv: Conversation, reading: Reading) -> Outcome | None:
+def command(conv: Conversation, reading: Reading, now: dt.datetime) -> Outcome | None:
     """Commands that work at any step once enrolled."""
     if reading.done is not None:
         return _records(conv, reading.done)

@@ -37,12 +37,12 @@ def content_check() -> None:
     """Print every message's encoding, length and segments; fail on any problem."""
     report = check(load_content(), Settings().program)
     click.echo(
-        f"{'lang':<5}{'message':<26}{'encoding':<10}{'chars':>6}{'segments':>10}{'budget':>8}"
+        f"{'lang':<5}{'message':<28}{'encoding':<10}{'chars':>6}{'segments':>10}{'budget':>8}"
     )
     for row in report.rows:
         flag = "  OVER" if row.over_budget else ""
         click.echo(
-            f"{row.language:<5}{row.key:<26}{row.encoding:<10}{row.units:>6}"
+            f"{row.language:<5}{row.key:<28}{row.encoding:<10}{row.units:>6}"
             f"{row.segments:>10}{row.budget:>8}{flag}"
         )
     for problem in report.problems:

@@ -36,6 +36,13 @@ class Settings(BaseSettings):
     program_contact: str = "the number on your clinic's website"
     allowed_countries: Annotated[tuple[str, ...], NoDecode] = DEFAULT_COUNTRIES
 
+    sweep_interval_seconds: float = 15.0
+    send_rate_per_second: float = 10.0
+    sms_validity_seconds: int = 3600
+    twilio_timeout_seconds: float = 10.0
+    max_send_attempts: int = 5
+    stale_after_seconds: int = 120
+
     @field_validator("allowed_countries", mode="before")
     @classmethod
     def _split_countries(cls, value: object) -> object:
@@ -47,6 +54,16 @@ class Settings(BaseSettings):
     def broker_url(self) -> str:
         """Redis when configured; otherwise a SQLite file, so nothing needs a server."""
         return self.redis_url or self.embedded_broker_url
+
+    @property
+    def status_callback_url(self) -> str | None:
+        base = self.public_base_url.rstrip("/")
+        return f"{base}/twilio/status" if base else None
+
+    @property
+    def sender_key(self) -> str:
+        """Who sends, for the rate limit shared by all workers."""
+        return self.twilio_messaging_service_sid or self.twilio_from_number or "default"
 
     @property
     def program(self) -> Program:

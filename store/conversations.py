@@ -41,6 +41,9 @@ def to_state(row: ConversationRow) -> Conversation:
         records_done=frozenset(int(n) for n in row.records_done.split(",") if n),
         phrase_index=row.phrase_index,
         timezone=row.timezone,
+        enrolled_at=row.enrolled_at,
+        referral_at=row.referral_at,
+        deferred_at=row.deferred_at,
     )
 
 
@@ -56,6 +59,9 @@ def _columns(conv: Conversation) -> dict[str, object]:
         "records_done": ",".join(str(n) for n in sorted(conv.records_done)),
         "phrase_index": conv.phrase_index,
         "timezone": conv.timezone,
+        "enrolled_at": conv.enrolled_at,
+        "referral_at": conv.referral_at,
+        "deferred_at": conv.deferred_at,
     }
 
 
@@ -63,5 +69,3 @@ def save_state(row: ConversationRow, conv: Conversation, now: dt.datetime) -> No
     for name, value in _columns(conv).items():
         setattr(row, name, value)
     row.updated_at = now
-    if conv.status is Status.ACTIVE and row.enrolled_at is None:
-        row.enrolled_at = now

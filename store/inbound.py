@@ -8,10 +8,11 @@ import datetime as dt
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from flows import Content, InboundText, Machine, Program, render
+from flows import InboundText, Machine
 from flows.outcome import Outcome
 from store.conversations import lock_conversation, save_state, to_state
 from store.models import ConsentEventRow, ConversationRow, MessageRow
+from store.reminders import replan
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -28,9 +29,7 @@ class Answer:
     duplicate: bool = False
 
 
-def receive_text(
-    session: Session, machine: Machine, program: Program, msg: Inbound, now: dt.datetime
-) -> Answer:
+def receive_text(session: Session, machine: Machine, msg: Inbound, now: dt.datetime) -> Answer:
     """Step the conversation; a MessageSid seen before answers as it did the first time."""
     row = lock_conversation(session, msg.phone, now, msg.timezone)
     seen = session.scalar(select(MessageRow).where(MessageRow.sid == msg.sid))
@@ -47,8 +46,11 @@ def receive_text(
     session.add(inbound)
     outcome = machine.step(to_state(row), InboundText(msg.body), now)
     save_state(row, outcome.conversation, now)
-    text = _record_reply(session, machine.content, program, row, inbound, outcome, now)
+    text = _record_reply(session, machine, row, inbound, outcome, now)
     _record_consent(session, row, msg, outcome, text, now)
+    if outcome.replan:
+        session.flush()  # a new conversation needs its id before reminders point at it
+        replan(session, row.id, outcome.conversation, now, machine.plan)
     return Answer(text)
 
 
@@ -59,8 +61,7 @@ def _reply_to(session: Session, inbound: MessageRow) -> str | None:
 
 def _record_reply(
     session: Session,
-    content: Content,
-    program: Program,
+    machine: Machine,
     row: ConversationRow,
     inbound: MessageRow,
     outcome: Outcome,
@@ -68,7 +69,7 @@ def _record_reply(
 ) -> str | None:
     if outcome.reply is None:
         return None
-    text = render(content, program, outcome.reply)
+    text = machine.render(outcome.reply)
     session.add(
         MessageRow(
             conversation=row,

@@ -4,7 +4,17 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import (
+    Boolean,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from store.types import UTCDateTime
@@ -34,6 +44,8 @@ class ConversationRow(Base):
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     enrolled_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    referral_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    deferred_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
 
     messages: Mapped[list[MessageRow]] = relationship(back_populates="conversation")
 
@@ -74,5 +86,43 @@ class ConsentEventRow(Base):
     shown_text: Mapped[str] = mapped_column(Text)  # what we answered, exactly
     message_sid: Mapped[str | None] = mapped_column(String(64))
     at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+
+    conversation: Mapped[ConversationRow] = relationship()
+
+
+class ReminderRow(Base):
+    """A scheduled reminder. The row is the only copy: the broker only carries its id.
+
+    pending -> claimed (by a sweep) -> sending (committed before Twilio is called) -> sent;
+    or cancelled / skipped (no longer applies) / failed. A row left in `sending` by a crash
+    is reconciled against Twilio's message list before anything is sent again.
+    """
+
+    __tablename__ = "reminders"
+    __table_args__ = (
+        UniqueConstraint("conversation_id", "key", name="uq_reminders_conversation_key"),
+        Index(
+            "ix_reminders_pending_due",
+            "due_at",
+            postgresql_where=text("status = 'pending'"),
+            sqlite_where=text("status = 'pending'"),
+        ),
+        Index("ix_reminders_status_claimed", "status", "claimed_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    conversation_id: Mapped[int] = mapped_column(ForeignKey("conversations.id"))
+    kind: Mapped[str] = mapped_column(String(32))
+    key: Mapped[str] = mapped_column(String(96))
+    due_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    status: Mapped[str] = mapped_column(String(12))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    claimed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    sending_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    sent_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    body: Mapped[str | None] = mapped_column(Text)
+    sid: Mapped[str | None] = mapped_column(String(64))
+    error_code: Mapped[int | None] = mapped_column(Integer)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
 
     conversation: Mapped[ConversationRow] = relationship()

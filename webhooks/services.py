@@ -41,7 +41,7 @@ class Services:
             engine=engine,
             sessions=make_sessions(engine),
             content=content,
-            machine=Machine(content),
+            machine=Machine(content, program=settings.program),
             validator=RequestValidator(settings.twilio_auth_token),
         )
 

@@ -38,7 +38,7 @@ def inbound_sms() -> Response:
     zone = guess_timezone(phone, svc.settings.program_timezone)
     msg = Inbound(phone=phone, sid=sid, body=request.form.get("Body", ""), timezone=zone)
     with transaction(svc.sessions) as session:
-        answer = receive_text(session, svc.machine, svc.settings.program, msg, svc.clock())
+        answer = receive_text(session, svc.machine, msg, svc.clock())
     log.info(
         "text from %s answered=%s duplicate=%s", mask(phone), bool(answer.text), answer.duplicate
     )

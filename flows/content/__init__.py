@@ -69,7 +69,7 @@ class Content:
 
 def load_content(directory: Path = CATALOGUE_DIR) -> Content:
     catalogues = {}
-    for path in sorted(directory.glob("*.toml")):
+    for path in sorted(directory.glob("[a-z][a-z].toml")):
         catalogue = load_catalogue(path)
         catalogues[catalogue.language] = catalogue
     missing = set(Language) - set(catalogues)

@@ -1,11 +1,16 @@
-"""Fixtures for the flows tests; the helpers themselves live in flowkit.py."""
+"""Fixtures for the flows tests.
+
+The helpers (`chat`, `message`, `enrolled`, `at_ready`, `opted_out`, the ENGLISH / SPANISH
+patients and the fixed NOW) live in flowkit.py, so test modules can import them by a name
+that cannot clash with the conftest.py of another test folder.
+"""
 
 from __future__ import annotations
 
 import pytest
-from flowkit import CONTENT, PATIENTS, PROGRAM, Chat, Patient, chat
+from flowkit import CONTENT, PATIENTS, PROGRAM, Patient
 
-from flows import Content, Conversation, Machine, Program
+from flows import Content, Machine, Program
 
 
 @pytest.fixture(scope="session")
@@ -27,13 +32,3 @@ def program() -> Program:
 def patient(request: pytest.FixtureRequest) -> Patient:
     """The same test in English (keyword SECOND) and in Spanish (keyword SEGUNDA)."""
     return request.param
-
-
-@pytest.fixture
-def texts(machine: Machine):
-    """`texts("SECOND", "1", start=...)`: send texts to the machine, get a Chat back."""
-
-    def send(*bodies: str, start: Conversation | None = None) -> Chat:
-        return chat(machine, bodies, start=start)
-
-    return send

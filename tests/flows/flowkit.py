@@ -97,10 +97,6 @@ SPANISH = Patient(
 PATIENTS = (ENGLISH, SPANISH)
 
 
-def other(patient: Patient) -> Patient:
-    return SPANISH if patient is ENGLISH else ENGLISH
-
-
 @dataclasses.dataclass(frozen=True)
 class Chat:
     """What happened when a patient sent some texts: what they read, and where they ended."""

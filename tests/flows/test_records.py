@@ -73,7 +73,9 @@ def test_done_with_numbers_marks_those_items(machine, typed, still_missing):
         assert talk.outcome.replan
 
 
-@pytest.mark.parametrize("typed", ["DONE ALL", "done all", "DONE EVERYTHING", "LISTO TODO", "listo todos"])
+@pytest.mark.parametrize(
+    "typed", ["DONE ALL", "done all", "DONE EVERYTHING", "LISTO TODO", "listo todos"]
+)
 def test_done_all_marks_everything(machine, patient: Patient, typed):
     talk = chat(machine, [typed], start=at_ready(patient.language))
 
@@ -103,7 +105,12 @@ def test_the_last_item_completes_the_list(machine, patient: Patient):
         start=at_ready(patient.language),
     )
 
-    assert talk.keys == ["records_progress", "records_progress", "records_all_done", "records_all_done"]
+    assert talk.keys == [
+        "records_progress",
+        "records_progress",
+        "records_all_done",
+        "records_all_done",
+    ]
 
 
 def test_marking_an_item_twice_changes_nothing(machine, patient: Patient):

@@ -1,0 +1,56 @@
+"""Quiet hours, spacing and a daily cap, in the person's own time zone."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from collections.abc import Sequence
+from zoneinfo import ZoneInfo
+
+EARLIEST_START = dt.time(8, 0)
+LATEST_END = dt.time(21, 0)
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Window:
+    """When reminders may reach a person: between start and end local time, spaced, capped."""
+
+    start: dt.time = dt.time(9, 0)
+    end: dt.time = dt.time(20, 0)
+    spacing: dt.timedelta = dt.timedelta(hours=1)
+    max_per_day: int = 3
+
+    def __post_init__(self) -> None:
+        if self.start < EARLIEST_START or self.end > LATEST_END or self.start >= self.end:
+            raise ValueError(f"quiet-hours window {self.start}-{self.end} must lie in 08:00-21:00")
+        if self.max_per_day < 1 or self.spacing < dt.timedelta(0):
+            raise ValueError("max_per_day must be at least 1 and spacing not negative")
+
+
+def _at(day: dt.date, time: dt.time, zone: ZoneInfo) -> dt.datetime:
+    return dt.datetime.combine(day, time, tzinfo=zone).astimezone(dt.UTC)
+
+
+def earliest_slot(
+    t: dt.datetime, zone: str, window: Window, sends: Sequence[dt.datetime]
+) -> dt.datetime:
+    """The first moment at or after `t` a reminder may go, given the person's other sends."""
+    tz = ZoneInfo(zone)
+    for _ in range(400):  # each turn moves forward; the bound only guards against a bad window
+        local = t.astimezone(tz)
+        day = local.date()
+        if local.time() < window.start:
+            t = _at(day, window.start, tz)
+            continue
+        if local.time() >= window.end:
+            t = _at(day + dt.timedelta(days=1), window.start, tz)
+            continue
+        if sum(1 for s in sends if s.astimezone(tz).date() == day) >= window.max_per_day:
+            t = _at(day + dt.timedelta(days=1), window.start, tz)
+            continue
+        near = [s for s in sends if abs(s - t) < window.spacing]
+        if near:
+            t = max(near) + window.spacing
+            continue
+        return t
+    raise RuntimeError("no slot found within 400 steps")

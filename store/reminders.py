@@ -1,0 +1,86 @@
+"""Reminder rows: replanning inside a conversation's transaction, and claiming due ones."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+from sqlalchemy import or_, select, update
+from sqlalchemy.orm import Session
+
+from flows.plan import PlanSpec, plan
+from flows.state import Conversation
+from store.models import ReminderRow
+
+PENDING, CLAIMED, SENDING, SENT = "pending", "claimed", "sending", "sent"
+CANCELLED, SKIPPED, FAILED = "cancelled", "skipped", "failed"
+OPEN = (PENDING, CLAIMED)
+
+
+def replan(
+    session: Session, conversation_id: int, conv: Conversation, now: dt.datetime, spec: PlanSpec
+) -> None:
+    """Make the pending reminders match the plan; what was sent is never scheduled again."""
+    planned = plan(conv, now, spec)
+    existing = {
+        r.key: r
+        for r in session.scalars(
+            select(ReminderRow).where(ReminderRow.conversation_id == conversation_id)
+        )
+    }
+    wanted = {p.key for p in planned}
+    for row in existing.values():
+        if row.status in OPEN and row.key not in wanted:
+            row.status = CANCELLED
+    for item in planned:
+        found = existing.get(item.key)
+        if found is None:
+            session.add(
+                ReminderRow(
+                    conversation_id=conversation_id,
+                    kind=item.kind,
+                    key=item.key,
+                    due_at=item.due_at,
+                    status=PENDING,
+                    attempts=0,
+                    created_at=now,
+                )
+            )
+        elif found.status in (PENDING, CANCELLED):
+            found.status, found.due_at = PENDING, item.due_at
+
+
+def claim_due(session: Session, now: dt.datetime, limit: int) -> list[int]:
+    """Atomically take up to `limit` due reminders; other sweeps skip the locked rows."""
+    due = (
+        select(ReminderRow.id)
+        .where(ReminderRow.status == PENDING, ReminderRow.due_at <= now)
+        .order_by(ReminderRow.due_at)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    ids = list(session.scalars(due))
+    if ids:
+        session.execute(
+            update(ReminderRow)
+            .where(ReminderRow.id.in_(ids))
+            .values(status=CLAIMED, claimed_at=now)
+        )
+    return ids
+
+
+def stale(session: Session, now: dt.datetime, older_than: dt.timedelta) -> Sequence[ReminderRow]:
+    """Claimed rows whose send never started, and sends whose outcome was never recorded."""
+    cutoff = now - older_than
+    query = (
+        select(ReminderRow)
+        .where(
+            or_(
+                (ReminderRow.status == CLAIMED) & (ReminderRow.claimed_at < cutoff),
+                (ReminderRow.status == SENDING) & (ReminderRow.sending_at < cutoff),
+            )
+        )
+        .limit(500)
+        .with_for_update(skip_locked=True)
+    )
+    return session.scalars(query).all()

@@ -1,0 +1,27 @@
+"""The Celery app, wired the way Flask's Celery pattern does: a small factory."""
+
+from __future__ import annotations
+
+from celery import Celery
+
+from secondopinion.settings import Settings
+
+
+def make_celery(settings: Settings) -> Celery:
+    app = Celery("secondopinion", broker=settings.broker_url, include=["workers.tasks"])
+    app.conf.update(
+        task_ignore_result=True,
+        task_acks_late=True,  # a task lost with its worker is delivered again ...
+        task_reject_on_worker_lost=True,
+        worker_prefetch_multiplier=4,
+        broker_connection_retry_on_startup=True,
+        broker_transport_options={"visibility_timeout": 300},
+        beat_schedule={
+            "sweep-reminders": {
+                "task": "workers.tasks.sweep_reminders",
+                "schedule": settings.sweep_interval_seconds,
+                "options": {"expires": settings.sweep_interval_seconds * 2},
+            }
+        },
+    )
+    return app

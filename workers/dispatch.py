@@ -1,0 +1,189 @@
+"""Sending reminders: claim, decide, mark `sending`, send, record. No Celery in here."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+
+import requests
+from sqlalchemy import exists, select
+from sqlalchemy.orm import Session
+from twilio.base.exceptions import TwilioRestException
+
+from flows import Status
+from flows.reminders import ReminderDue
+from flows.window import earliest_slot
+from store.conversations import save_state, to_state
+from store.db import transaction
+from store.models import ConsentEventRow, ConversationRow, MessageRow, ReminderRow
+from store.reminders import CANCELLED, CLAIMED, FAILED, PENDING, SENDING, SENT, SKIPPED, replan
+from workers.outcomes import Refusal, backoff, classify
+from workers.runtime import Runtime
+
+log = logging.getLogger(__name__)
+RECENT = dt.timedelta(days=1)
+
+
+def _lock_conversation(session: Session, conversation_id: int) -> ConversationRow:
+    """Conversation before reminder, always: the same lock order as an inbound text."""
+    query = select(ConversationRow).where(ConversationRow.id == conversation_id).with_for_update()
+    return session.execute(query).scalar_one()
+
+
+def _lock_reminder(session: Session, reminder_id: int) -> ReminderRow | None:
+    query = select(ReminderRow).where(ReminderRow.id == reminder_id).with_for_update()
+    return session.execute(query).scalar_one_or_none()
+
+
+def _recent_sends(session: Session, conversation_id: int, now: dt.datetime) -> list[dt.datetime]:
+    query = select(ReminderRow.sending_at).where(
+        ReminderRow.conversation_id == conversation_id,
+        ReminderRow.status.in_((SENT, SENDING)),
+        ReminderRow.sending_at > now - RECENT,
+    )
+    return [t for t in session.scalars(query) if t is not None]
+
+
+def _consented(session: Session, conversation_id: int) -> bool:
+    return bool(
+        session.scalar(
+            select(
+                exists().where(
+                    ConsentEventRow.conversation_id == conversation_id,
+                    ConsentEventRow.kind == "opt_in",
+                )
+            )
+        )
+    )
+
+
+def prepare(rt: Runtime, reminder_id: int, now: dt.datetime) -> str:
+    """Phase one: decide what to send and commit `sending` with its text, before any network."""
+    with transaction(rt.sessions) as session:
+        conversation_id = session.scalar(
+            select(ReminderRow.conversation_id).where(ReminderRow.id == reminder_id)
+        )
+        if conversation_id is None:
+            return "missing"
+        row = _lock_conversation(session, conversation_id)
+        reminder = _lock_reminder(session, reminder_id)
+        if reminder is None or reminder.status != CLAIMED:
+            return "not-claimed"
+        conv = to_state(row)
+        if not conv.can_receive or not _consented(session, row.id):
+            reminder.status = CANCELLED
+            return "cancelled"
+        slot = earliest_slot(
+            now, conv.timezone, rt.machine.plan.window, _recent_sends(session, row.id, now)
+        )
+        if slot > now:
+            reminder.status, reminder.due_at = PENDING, slot
+            return "deferred"
+        if reminder.body is None:  # decided once; a retry sends the same words
+            outcome = rt.machine.step(conv, ReminderDue(reminder.kind), now)
+            save_state(row, outcome.conversation, now)
+            if outcome.reply is None:
+                reminder.status = SKIPPED
+                return "skipped"
+            reminder.body = rt.machine.render(outcome.reply)
+            if outcome.replan:
+                replan(session, row.id, outcome.conversation, now, rt.machine.plan)
+        reminder.status, reminder.sending_at = SENDING, now
+        reminder.attempts += 1
+        return "prepared"
+
+
+def deliver(rt: Runtime, reminder_id: int, now: dt.datetime) -> str:
+    """Phase two: send while holding the conversation's lock, so a STOP waits or wins."""
+    with transaction(rt.sessions) as session:
+        conversation_id = session.scalar(
+            select(ReminderRow.conversation_id).where(ReminderRow.id == reminder_id)
+        )
+        if conversation_id is None:
+            return "missing"
+        row = _lock_conversation(session, conversation_id)
+        reminder = _lock_reminder(session, reminder_id)
+        if reminder is None or reminder.status != SENDING or reminder.body is None:
+            return "not-sending"
+        if row.status in (Status.OPTED_OUT, Status.UNREACHABLE):
+            reminder.status = CANCELLED
+            return "cancelled"
+        rt.limiter.acquire(rt.settings.sender_key)
+        try:
+            sid = rt.sender.send_sms(row.phone, reminder.body)
+        except TwilioRestException as error:
+            return _refused(rt, session, row, reminder, error, now)
+        except requests.RequestException:
+            log.warning("reminder %s: outcome unknown, left for reconciliation", reminder.id)
+            return "unknown"
+        record_sent(session, row, reminder, sid, now)
+        return "sent"
+
+
+def record_sent(
+    session: Session, row: ConversationRow, reminder: ReminderRow, sid: str, now: dt.datetime
+) -> None:
+    reminder.status, reminder.sid, reminder.sent_at = SENT, sid, now
+    session.add(
+        MessageRow(
+            conversation_id=row.id,
+            direction="out",
+            sid=sid,
+            body=reminder.body or "",
+            key=reminder.kind,
+            language=row.language,
+            status="queued",
+            created_at=now,
+        )
+    )
+
+
+def _refused(
+    rt: Runtime,
+    session: Session,
+    row: ConversationRow,
+    reminder: ReminderRow,
+    error: TwilioRestException,
+    now: dt.datetime,
+) -> str:
+    refusal = classify(error)
+    reminder.error_code = error.code or error.status
+    if refusal is Refusal.RETRY and reminder.attempts < rt.settings.max_send_attempts:
+        reminder.status, reminder.due_at = PENDING, now + backoff(reminder.attempts)
+        return "retry"
+    reminder.status = FAILED
+    if refusal in (Refusal.OPTED_OUT, Refusal.UNREACHABLE):
+        stop_texting(session, row, refusal, now, rt)
+    log.warning("reminder %s failed: %s %s", reminder.id, refusal, reminder.error_code)
+    return refusal.value
+
+
+def stop_texting(
+    session: Session, row: ConversationRow, refusal: Refusal, now: dt.datetime, rt: Runtime
+) -> None:
+    """The carrier says no: mark the person and cancel every open reminder, now."""
+    status = Status.OPTED_OUT if refusal is Refusal.OPTED_OUT else Status.UNREACHABLE
+    conv = to_state(row).replace(status=status)
+    save_state(row, conv, now)
+    replan(session, row.id, conv, now, rt.machine.plan)
+    if refusal is Refusal.OPTED_OUT:
+        session.add(
+            ConsentEventRow(
+                conversation_id=row.id,
+                phone=row.phone,
+                kind="opt_out",
+                channel="carrier",
+                words="",
+                shown_text="",
+                message_sid=None,
+                at=now,
+            )
+        )
+
+
+def send_reminder(rt: Runtime, reminder_id: int) -> str:
+    """Both phases, each with the clock read when it starts."""
+    prepared = prepare(rt, reminder_id, rt.clock())
+    if prepared != "prepared":
+        return prepared
+    return deliver(rt, reminder_id, rt.clock())

@@ -1,0 +1,53 @@
+"""The one seam to Twilio: a sender built from settings, injected wherever texts go out."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Protocol
+
+from twilio.http.http_client import TwilioHttpClient
+from twilio.rest import Client
+
+from secondopinion.settings import Settings
+
+
+class Sender(Protocol):
+    def send_sms(self, to: str, body: str) -> str:
+        """Hand one text to the provider; its id. Raises on refusal or unknown outcome."""
+        ...
+
+    def find_sent(self, to: str, body: str, since: dt.datetime) -> str | None:
+        """The id of a text with this body already accepted for `to` since then, if any."""
+        ...
+
+
+class TwilioSender:
+    """Twilio through its official client, with a timeout and TWILIO_API_BASE_URL honoured."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.client = Client(
+            settings.twilio_account_sid,
+            settings.twilio_auth_token,
+            http_client=TwilioHttpClient(timeout=settings.twilio_timeout_seconds),
+        )
+        self.client.api.base_url = settings.twilio_api_base_url.rstrip("/")
+
+    def _who(self) -> dict[str, str]:
+        if self.settings.twilio_messaging_service_sid:
+            return {"messaging_service_sid": self.settings.twilio_messaging_service_sid}
+        return {"from_": self.settings.twilio_from_number}
+
+    def send_sms(self, to: str, body: str) -> str:
+        extra: dict[str, object] = {"validity_period": self.settings.sms_validity_seconds}
+        if self.settings.status_callback_url:
+            extra["status_callback"] = self.settings.status_callback_url
+        message = self.client.messages.create(to=to, body=body, **self._who(), **extra)
+        return str(message.sid)
+
+    def find_sent(self, to: str, body: str, since: dt.datetime) -> str | None:
+        day = since.astimezone(dt.UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+        for message in self.client.messages.list(to=to, date_sent_after=day, page_size=100):
+            if message.body == body:
+                return str(message.sid)
+        return None
