@@ -41,6 +41,11 @@ _WEEKDAY_FILLER = frozenset(
 )
 # Leading words people put before a date ("el 3 de enero", "on Dec 15", "it's 12/15").
 _LEADING = re.compile(r"^(?:(?:it'?s|its|is|on|the|for|el|es|para|mi cita es)\s+)+")
+# "a week from today" / "2 weeks from now": dateparser reads these backwards.
+_FROM_NOW = re.compile(r"\b(a|one|\d+) (day|week)s? from (today|now)\b")
+_YEAR = re.compile(r"\b\d{4}\b|\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}")
+# A month and day with no year more than this far ahead was most likely a day just gone.
+_RECENT_PAST = dt.timedelta(days=300)
 _DATEPARSER_LANGUAGES = {Language.EN: ["en", "es"], Language.ES: ["es", "en"]}
 
 
@@ -54,15 +59,37 @@ def _weekday(tokens: list[str], today: dt.date) -> dt.date | None:
     return today + dt.timedelta(days=ahead)
 
 
+def _weekday_and_day(lowered: str, today: dt.date) -> dt.date | None:
+    """`martes 15`, `Tuesday the 15th`: the next day numbered so that falls on that weekday."""
+    tokens = re.findall(r"[a-z]+|\d+", strip_accents(lowered))
+    days = [WEEKDAYS[t] for t in tokens if t in WEEKDAYS]
+    numbers = [int(t) for t in tokens if t.isdigit()]
+    others = [t for t in tokens if not t.isdigit() and t not in WEEKDAYS]
+    if (
+        len(days) != 1
+        or len(numbers) != 1
+        or set(others) - _WEEKDAY_FILLER - {"th", "st", "nd", "rd"}
+    ):
+        return None
+    for ahead in range(366):
+        day = today + dt.timedelta(days=ahead)
+        if day.day == numbers[0] and day.weekday() == days[0]:
+            return day
+    return None
+
+
 def read_date(text: str, language: Language, today: dt.date) -> dt.date | None:
     """The date a reply names, or None when it names no single day."""
     if len(text) > MAX_DATE_TEXT:
         return None
     lowered = " ".join(text.lower().split())
     tokens = re.findall(r"[a-z]+", strip_accents(lowered))
-    if tokens and (day := _weekday(tokens, today)):
+    if tokens and not any(c.isdigit() for c in lowered) and (day := _weekday(tokens, today)):
+        return day
+    if day := _weekday_and_day(lowered, today):
         return day
     cleaned = _LEADING.sub("", lowered).strip(" .!?¿¡")
+    cleaned = _FROM_NOW.sub(lambda m: f"in {1 if m[1] in ('a', 'one') else m[1]} {m[2]}s", cleaned)
     if not cleaned:
         return None
     parsed = dateparser.parse(
@@ -75,4 +102,16 @@ def read_date(text: str, language: Language, today: dt.date) -> dt.date | None:
             "REQUIRE_PARTS": ["day", "month"],
         },
     )
-    return parsed.date() if parsed else None
+    if parsed is None:
+        return None
+    day = parsed.date()
+    if day - today > _RECENT_PAST and not _YEAR.search(cleaned):
+        return _a_year_earlier(day)  # "11/24" on Nov 25 is yesterday, not next year
+    return day
+
+
+def _a_year_earlier(day: dt.date) -> dt.date:
+    try:
+        return day.replace(year=day.year - 1)
+    except ValueError:  # February 29th
+        return day.replace(year=day.year - 1, day=28)

@@ -41,8 +41,12 @@ class Reading:
 
     kinds: Mapping[Kind, Language]  # keyword family -> language of the keyword matched
     done: tuple[int, ...] | None  # items named after DONE / LISTO; None when not a DONE reply
-    says_stop: bool  # an opt-out keyword, or a sentence whose plain meaning is stop
+    stop_language: Language | None  # set when it is a stop keyword or plainly means stop
     compact: str
+
+    @property
+    def says_stop(self) -> bool:
+        return self.stop_language is not None
 
     def __contains__(self, kind: Kind) -> bool:
         return kind in self.kinds
@@ -55,29 +59,29 @@ class Keywords:
         exact: dict[str, dict[Kind, Language]] = defaultdict(dict)
         done_words: set[str] = set()
         all_words: set[str] = set()
-        patterns: list[str] = []
+        sentences: list[tuple[Language, re.Pattern[str]]] = []
         for language, catalogue in content.catalogues.items():
             for family in Kind:
                 for word in catalogue.keywords.get(family.value, ()):
                     exact[compact(word)].setdefault(family, language)
             done_words.update(words(w) for w in catalogue.keywords.get("done", ()))
             all_words.update(compact(w) for w in catalogue.keywords.get("all", ()))
-            patterns.extend(catalogue.opt_out_patterns)
+            if catalogue.opt_out_patterns:
+                sentences.append((language, re.compile("|".join(catalogue.opt_out_patterns))))
         self._exact = {k: dict(v) for k, v in exact.items()}
         self._done_words = sorted(done_words, key=len, reverse=True)  # longest first
         self._all_words = frozenset(all_words)
-        self._stop_sentence = re.compile("|".join(patterns)) if patterns else None
+        self._stop_sentences = tuple(sentences)
 
     def read(self, text: str) -> Reading:
         plain = words(text)
         key = plain.replace(" ", "")
         kinds = self._exact.get(key, {})
-        stop_sentence = bool(self._stop_sentence and self._stop_sentence.search(plain))
+        stop_language = kinds.get(Kind.OPT_OUT) or next(
+            (language for language, pattern in self._stop_sentences if pattern.search(plain)), None
+        )
         return Reading(
-            kinds=kinds,
-            done=self._done_items(plain),
-            says_stop=Kind.OPT_OUT in kinds or stop_sentence,
-            compact=key,
+            kinds=kinds, done=self._done_items(plain), stop_language=stop_language, compact=key
         )
 
     def _done_items(self, plain: str) -> tuple[int, ...] | None:

@@ -61,7 +61,7 @@ def _outside(conv: Conversation, reading: Reading, now: dt.datetime) -> Outcome:
     if reading.says_stop:
         if conv.status is Status.OPTED_OUT:
             return Outcome(conv)  # the stop was confirmed once already: say nothing more
-        return _opt_out(conv, reading.kinds.get(Kind.OPT_OUT, conv.language))
+        return _opt_out(conv, reading.stop_language or conv.language)
     if Kind.HELP in reading:
         return Outcome(conv, Reply("help", reading.kinds[Kind.HELP]))
     if conv.status is Status.NEW:
@@ -85,7 +85,11 @@ def _inside(conv: Conversation, reading: Reading, body: str, now: dt.datetime) -
     if switched:
         return switched
     answered = HANDLERS[conv.step](conv, reading, body, now)
-    return answered or command(conv, reading, now) or Outcome(conv, say(conv, UNCLEAR[conv.step]))
+    return (
+        answered
+        or command(conv, reading, now)
+        or Outcome(conv, say(conv, UNCLEAR[conv.step], date=conv.pending_date))
+    )
 
 
 def _language_command(conv: Conversation, reading: Reading) -> Outcome | None:

@@ -45,10 +45,9 @@ def _date(conv: Conversation, reading: Reading, body: str, now: dt.datetime) -> 
     day = read_date(body, conv.language, today)
     if day is None:
         return None
-    if day < today:
-        return Outcome(conv, say(conv, "date_past"))
-    if day > today + dt.timedelta(days=MAX_DAYS_AHEAD):
-        return Outcome(conv, say(conv, "date_too_far"))
+    if day < today or day > today + dt.timedelta(days=MAX_DAYS_AHEAD):
+        again = conv.replace(step=Step.DATE, pending_date=None)
+        return Outcome(again, say(again, "date_past" if day < today else "date_too_far"))
     asking = conv.replace(step=Step.DATE_CONFIRM, pending_date=day)
     return Outcome(asking, say(asking, "confirm_date", date=day))
 

@@ -15,7 +15,7 @@ def strip_accents(text: str) -> str:
 
 def words(text: str) -> str:
     """Upper case, no accents, punctuation and emoji as spaces, single spaces."""
-    plain = strip_accents(text).upper()
+    plain = strip_accents(text).upper().replace("'", "").replace("\u2019", "")  # DON'T -> DONT
     return " ".join(_NOT_WORD.sub(" ", plain).split())
 
 

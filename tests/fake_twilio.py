@@ -97,7 +97,8 @@ MESSAGING_SERVICE_SID = re.compile(r"^MG[0-9a-fA-F]{32}$")
 VOICE_ENDPOINT = re.compile(r"^(client:\S+|sip:\S+)$")
 
 # Twilio error codes used below, with the messages Twilio gives for them.
-UNKNOWN_PARAMETER = 20001  # the fake's own strictness; Twilio ignores unknown parameters
+# The fake's code for unknown or malformed parameters (Twilio ignores unknown ones).
+PARAMETER_ERROR = 20001
 AUTHENTICATE = 20003
 METHOD_NOT_ALLOWED = 20004
 NOT_FOUND = 20404
@@ -306,7 +307,8 @@ class FakeTwilio:
     # -- programmed failures ---------------------------------------------------------
 
     def fail_next(self, n: int = 1, status: int = 429, code: int | None = None) -> None:
-        """Fail the next `n` POSTs with `status` (429 carries Retry-After: 1)."""
+        """Fail the next `n` authenticated POSTs with `status`, before any validation
+        (429 carries Retry-After: 1; `code` defaults to 20429, 20500 or 20503)."""
         code = code if code is not None else DEFAULT_CODES.get(status, 20000 + status)
         with self._lock:
             self._failures.next.extend([(status, code)] * n)
@@ -371,7 +373,7 @@ class FakeTwilio:
             status, code = failure
             retry = (("Retry-After", "1"),) if status == 429 else ()
             return error(status, code, ERROR_MESSAGES.get(code, f"HTTP {status}"), *retry)
-        form = parse_qs(body.decode(), keep_blank_values=True)
+        form = parse_qs(body.decode(errors="replace"), keep_blank_values=True)
         if kind == "Messages":
             return self._create_message(form)
         return self._create_call(form)
@@ -389,7 +391,7 @@ class FakeTwilio:
     def _create_message(self, form: Form) -> Reply:
         unknown = sorted(set(form) - MESSAGE_PARAMETERS)
         if unknown:
-            return error(400, UNKNOWN_PARAMETER, f"Unknown parameter: {unknown[0]}")
+            return error(400, PARAMETER_ERROR, f"Unknown parameter: {unknown[0]}")
         to, sender = _one(form, "To"), _one(form, "From")
         service, body = _one(form, "MessagingServiceSid"), _one(form, "Body") or ""
         callback, validity = _one(form, "StatusCallback"), _one(form, "ValidityPeriod")
@@ -406,7 +408,7 @@ class FakeTwilio:
         ):
             return error(400, 21212, f"Invalid 'From' Phone Number: {sender}")
         if service and not MESSAGING_SERVICE_SID.match(service):
-            return error(400, UNKNOWN_PARAMETER, f"Invalid MessagingServiceSid: {service}")
+            return error(400, PARAMETER_ERROR, f"Invalid MessagingServiceSid: {service}")
         if not body and not form.get("MediaUrl") and not form.get("ContentSid"):
             return error(400, 21602, "Message body is required.")
         if len(body) > MAX_BODY:
@@ -469,7 +471,7 @@ class FakeTwilio:
     def _create_call(self, form: Form) -> Reply:
         unknown = sorted(set(form) - CALL_PARAMETERS)
         if unknown:
-            return error(400, UNKNOWN_PARAMETER, f"Unknown parameter: {unknown[0]}")
+            return error(400, PARAMETER_ERROR, f"Unknown parameter: {unknown[0]}")
         to, sender = _one(form, "To"), _one(form, "From")
         url, twiml = _one(form, "Url"), _one(form, "Twiml")
         callback, detection = _one(form, "StatusCallback"), _one(form, "MachineDetection")
@@ -594,7 +596,7 @@ class FakeTwilio:
                 if name in params and kind == "Messages"
             ]
         except ValueError as problem:
-            return error(400, UNKNOWN_PARAMETER, f"Invalid parameter: {problem}")
+            return error(400, PARAMETER_ERROR, f"Invalid parameter: {problem}")
         to, sender = params.get("To"), params.get("From")
 
         def wanted(entry: _Entry) -> bool:
@@ -633,7 +635,10 @@ class FakeTwilio:
         if method == "GET" and path in ("/_fake/messages", "/_fake/calls", "/_fake/requests"):
             rows = getattr(self, path.removeprefix("/_fake/"))
             return Reply(200, [_jsonable(row) for row in rows])
-        form = {k: v[0] for k, v in parse_qs(body.decode(), keep_blank_values=True).items()}
+        form = {
+            k: v[0]
+            for k, v in parse_qs(body.decode(errors="replace"), keep_blank_values=True).items()
+        }
         actions: dict[str, Callable[[], None]] = {
             "/_fake/reset": self.reset,
             "/_fake/fail_next": lambda: self.fail_next(
@@ -655,7 +660,7 @@ class FakeTwilio:
         try:
             action()
         except (KeyError, ValueError) as problem:
-            return error(400, UNKNOWN_PARAMETER, f"Invalid control parameters: {problem}")
+            return error(400, PARAMETER_ERROR, f"Invalid control parameters: {problem}")
         return Reply(200, {"ok": True})
 
 
@@ -670,6 +675,7 @@ class _Handler(BaseHTTPRequestHandler):
     server_version = "FakeTwilio/1.0"
     sys_version = ""
     disable_nagle_algorithm = True
+    wbufsize = -1  # buffer the response so headers and body leave in one send()
     timeout = 60  # seconds an idle keep-alive connection is kept
     server: _Server
 

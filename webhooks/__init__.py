@@ -17,8 +17,9 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     init_services(app, services or Services.build(settings))
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
 
-    from webhooks import health, sms
+    from webhooks import health, sms, status
 
     app.register_blueprint(health.bp)
     app.register_blueprint(sms.bp)
+    app.register_blueprint(status.bp)
     return app

@@ -15,6 +15,7 @@ from flows.reminders import ReminderDue
 from flows.window import earliest_slot
 from store.conversations import save_state, to_state
 from store.db import transaction
+from store.delivery import stop_texting
 from store.models import ConsentEventRow, ConversationRow, MessageRow, ReminderRow
 from store.reminders import CANCELLED, CLAIMED, FAILED, PENDING, SENDING, SENT, SKIPPED, replan
 from workers.outcomes import Refusal, backoff, classify
@@ -153,32 +154,9 @@ def _refused(
         return "retry"
     reminder.status = FAILED
     if refusal in (Refusal.OPTED_OUT, Refusal.UNREACHABLE):
-        stop_texting(session, row, refusal, now, rt)
+        stop_texting(session, row, error.code, now, rt.machine.plan)
     log.warning("reminder %s failed: %s %s", reminder.id, refusal, reminder.error_code)
     return refusal.value
-
-
-def stop_texting(
-    session: Session, row: ConversationRow, refusal: Refusal, now: dt.datetime, rt: Runtime
-) -> None:
-    """The carrier says no: mark the person and cancel every open reminder, now."""
-    status = Status.OPTED_OUT if refusal is Refusal.OPTED_OUT else Status.UNREACHABLE
-    conv = to_state(row).replace(status=status)
-    save_state(row, conv, now)
-    replan(session, row.id, conv, now, rt.machine.plan)
-    if refusal is Refusal.OPTED_OUT:
-        session.add(
-            ConsentEventRow(
-                conversation_id=row.id,
-                phone=row.phone,
-                kind="opt_out",
-                channel="carrier",
-                words="",
-                shown_text="",
-                message_sid=None,
-                at=now,
-            )
-        )
 
 
 def send_reminder(rt: Runtime, reminder_id: int) -> str:

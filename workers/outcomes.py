@@ -8,8 +8,8 @@ from enum import StrEnum
 
 from twilio.base.exceptions import TwilioRestException
 
-UNSUBSCRIBED = 21610
-NOT_REACHABLE = frozenset({21211, 21614})
+from store.delivery import NOT_REACHABLE, UNSUBSCRIBED
+
 BACKOFF_BASE = dt.timedelta(seconds=30)
 BACKOFF_CAP = dt.timedelta(minutes=30)
 

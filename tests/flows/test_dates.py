@@ -104,11 +104,6 @@ def test_replies_that_name_no_single_day_are_not_dates(typed, language):
     assert read_date(typed, language, TODAY) is None
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: a weekday followed by numbers skips dateparser; the numbers are ignored "
-    "and the coming weekday (Dec 1) is returned",
-)
 @pytest.mark.parametrize(
     ("typed", "language"), [("Tuesday 12/15", EN), ("Tue 12/15", EN), ("martes 15", ES)]
 )
@@ -116,27 +111,21 @@ def test_a_weekday_with_a_date_means_that_date_not_the_coming_weekday(typed, lan
     assert read_date(typed, language, TODAY) == DEC_15
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: dateparser reads 'a week from today' as a week ago (Nov 18), so the "
-    "person is told the date has already passed",
-)
 def test_a_week_from_today_is_a_week_ahead():
     assert read_date("a week from today", EN, TODAY) == dt.date(2026, 12, 2)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: today's month/day without a year is pushed to next year (2027-11-25) by "
-    "PREFER_DATES_FROM=future, though the word 'today' reads as today",
-)
 @pytest.mark.parametrize("typed", ["11/25", "Nov 25", "25 de noviembre"])
 def test_todays_date_typed_as_month_and_day_is_today(typed):
     assert read_date(typed, EN, TODAY) == TODAY
 
 
 def test_a_date_with_no_year_means_the_next_one_to_come():
-    assert read_date("11/24", EN, TODAY) == dt.date(2027, 11, 24)
+    assert read_date("1/10", EN, TODAY) == dt.date(2027, 1, 10)
+
+
+def test_a_day_just_gone_with_no_year_is_read_as_past_not_next_year():
+    assert read_date("11/24", EN, TODAY) == dt.date(2026, 11, 24)
 
 
 # --- Through the conversation -------------------------------------------------------------
@@ -211,11 +200,6 @@ def test_typing_another_date_instead_of_yes_asks_about_that_one(machine, patient
     assert talk.conversation.pending_date == JAN_3
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: the unclear-reply fallback at DATE_CONFIRM renders confirm_unclear without "
-    "the pending date: 'Please reply YES if your visit is on , or NO to change it.'",
-)
 def test_an_unclear_answer_to_the_date_check_asks_again_with_the_date(machine, patient: Patient):
     talk = chat(machine, ["12/15", "hmm"], start=at_date(patient))
 
@@ -231,11 +215,6 @@ def test_an_unclear_answer_to_the_date_check_keeps_the_date_waiting(machine, pat
     assert talk.conversation.pending_date == DEC_15
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: a past date typed at the date check answers 'When is your visit?' but stays "
-    "at DATE_CONFIRM with the earlier date pending, so a later YES saves that earlier date",
-)
 def test_a_past_date_at_the_date_check_goes_back_to_asking(machine, patient: Patient):
     talk = chat(machine, ["12/15", "11/20/2026"], start=at_date(patient))
 

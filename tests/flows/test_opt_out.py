@@ -93,11 +93,6 @@ def test_a_spanish_stop_word_from_a_number_that_never_joined_is_confirmed_in_spa
     assert talk.last == message("opted_out", Language.ES)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: a stop sentence (no keyword) from a never-enrolled number is confirmed in "
-    "English: the sentence patterns carry no language, so it falls back to Conversation's EN",
-)
 def test_a_spanish_stop_sentence_from_a_number_that_never_joined_is_confirmed_in_spanish(
     machine,
 ):
@@ -107,11 +102,6 @@ def test_a_spanish_stop_sentence_from_a_number_that_never_joined_is_confirmed_in
     assert talk.last == message("opted_out", Language.ES)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: the pattern (DONT|DO NOT|NEVER) (TEXT|...) is matched after punctuation "
-    "becomes spaces, so an apostrophe gives 'DON T TEXT' and the stop is missed",
-)
 @pytest.mark.parametrize("typed", ["don't text me", "Please don\u2019t message me again"])
 def test_dont_text_me_with_an_apostrophe_is_a_stop(machine, typed):
     talk = chat(machine, [typed], start=at_ready())
@@ -125,11 +115,6 @@ def test_dont_text_me_without_an_apostrophe_is_a_stop(machine):
     )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="GAP: common Spanish ways to revoke consent ('no quiero más mensajes', 'ya no "
-    "quiero mensajes') match no opt-out pattern and get the 'unknown' reply",
-)
 @pytest.mark.parametrize("typed", ["no quiero más mensajes", "ya no quiero mensajes"])
 def test_no_quiero_mas_mensajes_is_a_stop(machine, typed):
     talk = chat(machine, [typed], start=at_ready(Language.ES))

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-import pytest
 from flowkit import CONTENT, NOW, PROGRAM, keywords, plain
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
@@ -192,7 +191,8 @@ def check_one_text(before: Conversation, text: str, now: dt.datetime) -> Convers
 
     # The language changes only when the person asked for it.
     if after.language is not before.language:
-        assert may_change_language(before, text), (before, text, after.language)
+        stopped_before_joining = before.status is Status.NEW and after.status is Status.OPTED_OUT
+        assert may_change_language(before, text) or stopped_before_joining, (before, text)
 
     # Enrolled people always get an answer; HELP always gets one, everywhere.
     if before.status in ENROLLED:
@@ -269,11 +269,6 @@ def test_reading_a_text_never_raises_and_is_the_same_every_time(text):
     assert MACHINE.keywords.read(text) == first
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: an unclear reply at DATE_CONFIRM renders confirm_unclear with no date "
-    "(see test_dates.py::test_an_unclear_answer_to_the_date_check_asks_again_with_the_date)",
-)
 @settings(FAST, phases=[Phase.explicit, Phase.reuse, Phase.generate])  # known bug: no shrinking
 @given(start=conversations, sequence=st.lists(texts, min_size=1, max_size=6))
 def test_a_message_about_a_date_always_names_the_date(start, sequence):
