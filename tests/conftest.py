@@ -15,8 +15,10 @@ from store.db import make_engine
 from store.migrate import upgrade
 from store.models import Base
 from tests.builders import AUTH_TOKEN, PUBLIC_BASE_URL
+from tests.fake_twilio import FakeTwilio
 from tests.services import POSTGRES_URL, require_postgres
 from webhooks import create_app
+from workers.runtime import Runtime
 
 BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
 
@@ -77,7 +79,10 @@ def settings(database_url: str, tmp_path: Path) -> Settings:
 
 
 @pytest.fixture
-def app(settings: Settings) -> Iterator[Flask]:
+def app(request: pytest.FixtureRequest, settings: Settings) -> Iterator[Flask]:
+    """The web app; with the same settings as the workers when a test sends reminders."""
+    if "sending_settings" in request.fixturenames:
+        settings = request.getfixturevalue("sending_settings")
     app = create_app(settings)
     yield app
     engine: Engine = app.extensions["secondopinion"].engine
@@ -87,3 +92,33 @@ def app(settings: Settings) -> Iterator[Flask]:
 @pytest.fixture
 def client(app: Flask) -> FlaskClient:
     return app.test_client()
+
+
+ACCOUNT_SID = "AC" + "5" * 32
+SENDER_NUMBER = "+12125550100"
+
+
+@pytest.fixture
+def fake_twilio() -> Iterator[FakeTwilio]:
+    with FakeTwilio(ACCOUNT_SID, AUTH_TOKEN) as fake:
+        yield fake
+
+
+@pytest.fixture
+def sending_settings(settings: Settings, fake_twilio: FakeTwilio) -> Settings:
+    """Settings of a service that sends through the local fake Twilio."""
+    return settings.model_copy(
+        update={
+            "twilio_account_sid": ACCOUNT_SID,
+            "twilio_from_number": SENDER_NUMBER,
+            "twilio_api_base_url": fake_twilio.base_url,
+            "send_rate_per_second": 1000.0,
+        }
+    )
+
+
+@pytest.fixture
+def runtime(sending_settings: Settings) -> Iterator[Runtime]:
+    rt = Runtime.build(sending_settings)
+    yield rt
+    rt.sessions.kw["bind"].dispose()
