@@ -1,7 +1,7 @@
 """Celery: `celery -A workers worker` sends reminders, `celery -A workers beat` sweeps."""
 
 from secondopinion.settings import Settings
-from workers.celery import make_celery
+from workers.factory import make_celery
 
 celery_app = make_celery(Settings())
 

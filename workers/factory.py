@@ -15,7 +15,8 @@ def make_celery(settings: Settings) -> Celery:
         task_reject_on_worker_lost=True,
         worker_prefetch_multiplier=4,
         broker_connection_retry_on_startup=True,
-        broker_transport_options={"visibility_timeout": 300},
+        # Redis redelivers an unacknowledged task after this; the sweep mends faster anyway.
+        broker_transport_options={"visibility_timeout": 300} if settings.redis_url else {},
         beat_schedule={
             "sweep-reminders": {
                 "task": "workers.tasks.sweep_reminders",
