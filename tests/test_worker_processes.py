@@ -1,0 +1,205 @@
+"""Exactly once, with real worker and beat processes on PostgreSQL and Redis.
+
+Each test seeds due reminders, runs `celery -A workers worker` / `beat` as child processes
+against the local fake Twilio, breaks something (SIGKILL, a second beat, STOP, the broker),
+and then counts what the fake received: every reminder once, never twice, never after STOP.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import redis
+from sqlalchemy import Engine
+
+from secondopinion.settings import Settings
+from store.db import make_engine
+from tests.builders import AUTH_TOKEN, PUBLIC_BASE_URL, reply
+from tests.conftest import ACCOUNT_SID, SENDER_NUMBER, _empty_tables
+from tests.fake_twilio import FakeTwilio
+from tests.processes import (
+    beat,
+    count_status,
+    daytime_zone,
+    free_port,
+    redis_server,
+    seed_due_reminders,
+    wait_until,
+    worker,
+)
+from tests.services import REDIS_URL, require_redis
+from webhooks import create_app
+
+pytestmark = pytest.mark.postgres
+AREA_CODES = (212, 646, 718, 917, 347, 929, 332)
+
+
+def phones(n: int) -> list[str]:
+    """Fictional numbers only: 555-0100 to 555-0199 in as many area codes as needed."""
+    return [f"+1{AREA_CODES[i // 100]}55501{i % 100:02d}" for i in range(n)]
+
+
+@pytest.fixture
+def pg(postgresql_url: str) -> Iterator[Engine]:
+    engine = make_engine(postgresql_url)
+    yield engine
+    engine.dispose()
+    _empty_tables(postgresql_url)
+
+
+@pytest.fixture
+def broker_url() -> Iterator[str]:
+    require_redis()
+    redis.Redis.from_url(REDIS_URL).flushdb()
+    yield REDIS_URL
+    redis.Redis.from_url(REDIS_URL).flushdb()
+
+
+def service_env(db_url: str, broker: str, fake: FakeTwilio) -> dict[str, str]:
+    return {
+        "DATABASE_URL": db_url,
+        "REDIS_URL": broker,
+        "TWILIO_ACCOUNT_SID": ACCOUNT_SID,
+        "TWILIO_AUTH_TOKEN": AUTH_TOKEN,
+        "TWILIO_FROM_NUMBER": SENDER_NUMBER,
+        "TWILIO_API_BASE_URL": fake.base_url,
+        "PUBLIC_BASE_URL": PUBLIC_BASE_URL,
+        "SWEEP_INTERVAL_SECONDS": "0.5",
+        "STALE_AFTER_SECONDS": "4",
+        "SEND_RATE_PER_SECOND": "1000",
+        "TWILIO_TIMEOUT_SECONDS": "2",
+    }
+
+
+def received(fake: FakeTwilio) -> Counter[str]:
+    return Counter(m["to"] for m in fake.messages)
+
+
+def seed(pg: Engine, numbers: list[str]) -> None:
+    now = dt.datetime.now(dt.UTC)
+    seed_due_reminders(pg, numbers, now - dt.timedelta(seconds=5), daytime_zone(now))
+
+
+def test_every_reminder_arrives_once_when_the_worker_is_killed_mid_batch(
+    pg: Engine, postgresql_url: str, broker_url: str, fake_twilio: FakeTwilio, tmp_path: Path
+) -> None:
+    numbers = phones(240)
+    seed(pg, numbers)
+    fake_twilio.delay(0.02)  # a batch that takes a few seconds, so the kill lands inside it
+    env = service_env(postgresql_url, broker_url, fake_twilio)
+    scheduler = beat(env, tmp_path / "beat.log", tmp_path / "schedule")
+    first = worker(env, tmp_path / "worker-1.log")
+    try:
+        assert wait_until(lambda: len(fake_twilio.messages) >= 60, timeout=60)
+        first.kill()
+        killed_at = len(fake_twilio.messages)
+        assert killed_at < len(numbers), "the batch finished before the kill"
+        second = worker(env, tmp_path / "worker-2.log")
+        try:
+            assert wait_until(lambda: count_status(pg, "sent") == len(numbers), timeout=120)
+        finally:
+            second.stop()
+    finally:
+        first.stop()
+        scheduler.stop()
+    assert received(fake_twilio) == Counter(numbers)
+
+
+def test_two_beats_at_once_still_send_each_reminder_once(
+    pg: Engine, postgresql_url: str, broker_url: str, fake_twilio: FakeTwilio, tmp_path: Path
+) -> None:
+    numbers = phones(200)
+    seed(pg, numbers)
+    env = service_env(postgresql_url, broker_url, fake_twilio)
+    services = [
+        beat(env, tmp_path / "beat-1.log", tmp_path / "schedule-1"),
+        beat(env, tmp_path / "beat-2.log", tmp_path / "schedule-2"),
+        worker(env, tmp_path / "worker-1.log", concurrency=4),
+        worker(env, tmp_path / "worker-2.log", concurrency=4),
+    ]
+    try:
+        assert wait_until(lambda: count_status(pg, "sent") == len(numbers), timeout=120)
+    finally:
+        for service in services:
+            service.stop()
+    assert received(fake_twilio) == Counter(numbers)
+
+
+def test_nothing_reaches_a_number_after_its_stop_commits(
+    pg: Engine, postgresql_url: str, broker_url: str, fake_twilio: FakeTwilio, tmp_path: Path
+) -> None:
+    numbers = phones(240)
+    stoppers = numbers[120::12]  # ten people spread through the second half of the batch
+    seed(pg, numbers)
+    fake_twilio.delay(0.02)
+    env = service_env(postgresql_url, broker_url, fake_twilio)
+    app = create_app(Settings(**{k.lower(): v for k, v in env.items()}))
+    client = app.test_client()
+    services = [
+        beat(env, tmp_path / "beat.log", tmp_path / "schedule"),
+        worker(env, tmp_path / "w.log"),
+    ]
+    stopped_at: dict[str, dt.datetime] = {}
+    try:
+        assert wait_until(lambda: len(fake_twilio.messages) >= 40, timeout=60)
+        for phone in stoppers:
+            reply(client, phone, "STOP")
+            stopped_at[phone] = dt.datetime.now(dt.UTC)  # the STOP has committed
+        assert wait_until(
+            lambda: count_status(pg, "pending") + count_status(pg, "claimed") == 0, 120
+        )
+        assert wait_until(lambda: count_status(pg, "sending") == 0, timeout=30)
+    finally:
+        for service in services:
+            service.stop()
+        app.extensions["secondopinion"].engine.dispose()
+    for message in fake_twilio.messages:
+        if message["to"] in stopped_at:
+            assert message["received_at"] <= stopped_at[message["to"]], message["to"]
+    assert max(received(fake_twilio).values()) == 1
+    assert count_status(pg, "cancelled") >= 1
+
+
+def test_with_the_broker_down_texts_are_answered_and_reminders_catch_up_once(
+    pg: Engine, postgresql_url: str, fake_twilio: FakeTwilio, tmp_path: Path
+) -> None:
+    port = free_port()
+    private_broker = f"redis://127.0.0.1:{port}/0"
+    broker = redis_server(port, tmp_path / "redis.log")
+    assert wait_until(lambda: _answers(private_broker), timeout=10)
+    env = service_env(postgresql_url, private_broker, fake_twilio)
+    services = [
+        beat(env, tmp_path / "beat.log", tmp_path / "schedule"),
+        worker(env, tmp_path / "w.log"),
+    ]
+    app = create_app(Settings(**{k.lower(): v for k, v in env.items()}))
+    try:
+        early, late = phones(100), phones(160)[100:]
+        seed(pg, early)
+        assert wait_until(lambda: count_status(pg, "sent") == len(early), timeout=60)
+
+        broker.kill()  # the broker goes away ...
+        seed(pg, late)  # ... while more reminders fall due
+        text = reply(app.test_client(), "+13325550199", "SECOND")
+        assert "Second Opinion Prep" in text  # texts are still answered without the broker
+        assert count_status(pg, "sent") == len(early)
+
+        broker = redis_server(port, tmp_path / "redis-2.log")  # back, empty: queued tasks lost
+        assert wait_until(lambda: count_status(pg, "sent") == len(early) + len(late), timeout=120)
+    finally:
+        for service in services:
+            service.stop()
+        broker.stop()
+        app.extensions["secondopinion"].engine.dispose()
+    assert received(fake_twilio) == Counter(early + late)
+
+
+def _answers(url: str) -> bool:
+    try:
+        return bool(redis.Redis.from_url(url, socket_timeout=1).ping())
+    except redis.RedisError:
+        return False
