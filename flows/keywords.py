@@ -33,6 +33,8 @@ class Kind(StrEnum):
     MENU = "menu"
     SENT = "sent"
     REFERRAL = "referral"
+    CALLS = "calls"
+    TEXTS = "texts"
 
 
 @dataclasses.dataclass(frozen=True, slots=True)

@@ -36,14 +36,16 @@ def placeholders(template: str) -> frozenset[str]:
     return frozenset(name for _, name, _, _ in string.Formatter().parse(template) if name)
 
 
-def render(content: Content, program: Program, reply: Reply) -> str:
+def render(content: Content, program: Program, reply: Reply, channel: str = "sms") -> str:
+    """The reply in its language's words for texts (`sms`) or for speech (`voice`)."""
     catalogue = content[reply.language]
+    spoken = channel == "voice"
     values = {
         "program": program.name,
         "org": program.org,
         "contact": program.contact,
         "date": catalogue.format_date(reply.date) if reply.date else "",
-        "missing": catalogue.missing_list(reply.missing),
+        "missing": (catalogue.spoken_list if spoken else catalogue.missing_list)(reply.missing),
         "phrase": catalogue.phrases[reply.phrase % len(catalogue.phrases)],
     }
-    return catalogue.sms[reply.key].format_map(values)
+    return catalogue.texts(channel)[reply.key].format_map(values)

@@ -60,6 +60,7 @@ class Conversation:
     records_done: frozenset[int] = frozenset()
     phrase_index: int = 0
     timezone: str = "America/New_York"  # IANA zone: "today" and quiet hours are the person's
+    calls: bool = False  # reminders as phone calls instead of texts
     enrolled_at: dt.datetime | None = None  # anchors of the reminder plan (aware, UTC)
     referral_at: dt.datetime | None = None
     deferred_at: dt.datetime | None = None

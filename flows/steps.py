@@ -133,6 +133,10 @@ def command(conv: Conversation, reading: Reading, now: dt.datetime) -> Outcome |
     if Kind.SENT in reading:
         sent = conv.replace(referral=Referral.SENT)
         return Outcome(sent, say(sent, "referral_sent"), replan=True)
+    for kind, calls in ((Kind.CALLS, True), (Kind.TEXTS, False)):
+        if kind in reading:
+            chosen = conv.replace(calls=calls)
+            return Outcome(chosen, say(chosen, "calls_on" if calls else "calls_off"))
     if Kind.MENU in reading:
         return Outcome(conv, say(conv, "menu"))
     return None

@@ -24,6 +24,7 @@ class Catalogue:
     date_format: str
     default_segments: int
     sms: Mapping[str, str]
+    voice: Mapping[str, str]
     segments: Mapping[str, int]
     keywords: Mapping[str, tuple[str, ...]]
     opt_out_patterns: tuple[str, ...]
@@ -39,6 +40,13 @@ class Catalogue:
     def missing_list(self, items: tuple[int, ...]) -> str:
         return "; ".join(f"{n} {self.records[n]}" for n in items)
 
+    def spoken_list(self, items: tuple[int, ...]) -> str:
+        """For speech: no numbers, just the names ("Pathology report. Lab and test results")."""
+        return ". ".join(self.records[n] for n in items)
+
+    def texts(self, channel: str) -> Mapping[str, str]:
+        return self.voice if channel == "voice" else self.sms
+
 
 def load_catalogue(path: Path) -> Catalogue:
     """Read one catalogue file; a malformed file fails loudly at start-up, not mid-chat."""
@@ -49,6 +57,7 @@ def load_catalogue(path: Path) -> Catalogue:
         date_format=meta["date_format"],
         default_segments=int(meta["default_segments"]),
         sms=MappingProxyType(dict(data["sms"])),
+        voice=MappingProxyType(dict(data.get("voice", {}))),
         segments=MappingProxyType({k: int(v) for k, v in data.get("segments", {}).items()}),
         keywords=MappingProxyType({k: tuple(v) for k, v in data["keywords"].items()}),
         opt_out_patterns=tuple(data.get("opt_out_phrases", {}).get("patterns", ())),

@@ -80,4 +80,24 @@ def check(content: Content, program: Program) -> Report:
             rows.append(row)
             if row.over_budget:
                 problems.append(f"{language}.{key}: {row.segments} segments, budget {row.budget}")
+    problems.extend(_voice_problems(content))
     return Report(tuple(rows), tuple(dict.fromkeys(problems)))
+
+
+def _voice_problems(content: Content) -> list[str]:
+    """Spoken entries: the same keys and placeholders in every language (no segments)."""
+    problems: list[str] = []
+    all_keys = set().union(*(c.voice for c in content.catalogues.values()))
+    for language, catalogue in content.catalogues.items():
+        for key in sorted(all_keys - set(catalogue.voice)):
+            problems.append(f"{language}: missing spoken entry {key!r}")
+        for key, text in catalogue.voice.items():
+            names = placeholders(text)
+            if unknown := names - PLACEHOLDERS:
+                problems.append(f"{language}.voice.{key}: unknown placeholder {sorted(unknown)}")
+            for other in content.catalogues.values():
+                if key in other.voice and placeholders(other.voice[key]) != names:
+                    problems.append(
+                        f"{language}.voice.{key}: placeholders differ from {other.language}"
+                    )
+    return problems
