@@ -1,4 +1,4 @@
-"""The `secondopinion` command: database, content check, terminal chat."""
+"""The `secondopinion` command: database, content check, terminal chat, serve, staff."""
 
 from __future__ import annotations
 
@@ -61,3 +61,47 @@ def chat(phone: str) -> None:
     settings = Settings()
     upgrade(settings.database_url)
     run_chat(settings, phone)
+
+
+@main.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, help="0 picks a free port.")
+@click.option(
+    "--sandbox/--no-sandbox",
+    default=None,
+    help="The phone simulator; the default when no Twilio account is configured.",
+)
+@click.option("--workers/--no-workers", default=True, help="Also run a Celery worker and beat.")
+def serve_command(host: str, port: int, sandbox: bool | None, workers: bool) -> None:
+    """Migrate the database, then run the web app, a worker and beat; print the URL."""
+    from secondopinion.serve import sandbox_settings, serve
+
+    serve(sandbox_settings(Settings(), sandbox), host, port, workers)
+
+
+@main.group()
+def staff() -> None:
+    """Accounts for the staff dashboard (/admin)."""
+
+
+@staff.command("add")
+@click.argument("username")
+@click.password_option(help="Asked for when not given (at least 10 characters).")
+def staff_add(username: str, password: str) -> None:
+    """Create a staff account, or set a new password for one (which also lifts a lockout)."""
+    import datetime as dt
+
+    from store.db import make_engine, make_sessions, transaction
+    from store.staff import add_staff
+
+    settings = Settings()
+    upgrade(settings.database_url)
+    engine = make_engine(settings.database_url)
+    try:
+        with transaction(make_sessions(engine)) as session:
+            add_staff(session, username, password, dt.datetime.now(dt.UTC))
+    except ValueError as error:
+        raise click.BadParameter(str(error)) from error
+    finally:
+        engine.dispose()
+    click.echo(f"staff account {username.strip().lower()!r} is ready")

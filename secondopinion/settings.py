@@ -36,6 +36,9 @@ class Settings(BaseSettings):
     program_contact: str = "the number on your clinic's website"
     allowed_countries: Annotated[tuple[str, ...], NoDecode] = DEFAULT_COUNTRIES
 
+    sandbox: bool = False  # the phone simulator at /simulator, for fictional numbers only
+    secret_key: str = ""  # signs staff sessions at /admin; unset, /admin is closed
+
     sweep_interval_seconds: float = 15.0
     send_rate_per_second: float = 10.0
     sms_validity_seconds: int = 3600

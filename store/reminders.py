@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import ColumnElement, or_, select, update
 from sqlalchemy.orm import Session
 
 from flows.plan import PlanSpec, plan
@@ -50,11 +50,17 @@ def replan(
             found.status, found.due_at = PENDING, item.due_at
 
 
-def claim_due(session: Session, now: dt.datetime, limit: int) -> list[int]:
-    """Atomically take up to `limit` due reminders; other sweeps skip the locked rows."""
+def claim_due(
+    session: Session, now: dt.datetime, limit: int, sandbox: int | None = None
+) -> list[int]:
+    """Atomically take up to `limit` due reminders; other sweeps skip the locked rows.
+
+    Paused people are left alone, and so are simulator sandboxes unless `sandbox` names one
+    conversation: then only its reminders are taken (its clock is not the real one).
+    """
     due = (
         select(ReminderRow.id)
-        .where(ReminderRow.status == PENDING, ReminderRow.due_at <= now)
+        .where(ReminderRow.status == PENDING, ReminderRow.due_at <= now, _in_scope(sandbox))
         .order_by(ReminderRow.due_at)
         .limit(limit)
         .with_for_update(skip_locked=True)
@@ -69,12 +75,22 @@ def claim_due(session: Session, now: dt.datetime, limit: int) -> list[int]:
     return ids
 
 
+def _in_scope(sandbox: int | None) -> ColumnElement[bool]:
+    from store.people import held_conversations
+    from store.sandbox import sandbox_conversations
+
+    mine = ReminderRow.conversation_id
+    only = mine == sandbox if sandbox is not None else mine.not_in(sandbox_conversations())
+    return only & mine.not_in(held_conversations())
+
+
 def stale(session: Session, now: dt.datetime, older_than: dt.timedelta) -> Sequence[ReminderRow]:
     """Claimed rows whose send never started, and sends whose outcome was never recorded."""
     cutoff = now - older_than
     query = (
         select(ReminderRow)
         .where(
+            _in_scope(None),
             or_(
                 (ReminderRow.status == CLAIMED) & (ReminderRow.claimed_at < cutoff),
                 (ReminderRow.status == SENDING) & (ReminderRow.sending_at < cutoff),

@@ -22,4 +22,8 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     app.register_blueprint(health.bp)
     app.register_blueprint(sms.bp)
     app.register_blueprint(status.bp)
+    from webhooks import admin, simulator
+
+    admin.init_app(app)
+    simulator.init_app(app)  # only in sandbox mode
     return app

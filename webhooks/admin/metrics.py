@@ -1,0 +1,89 @@
+"""GET /metrics in Prometheus' text format: message counts, webhook latency, reminders due."""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from collections.abc import Iterator
+
+from flask import Flask, Response, g, request
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Histogram, generate_latest
+from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.registry import Collector
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from store.models import MessageRow, ReminderRow
+from store.reminders import PENDING
+from webhooks.services import Clock, Services
+
+LATE_AFTER = dt.timedelta(minutes=5)
+# Twilio's outbound statuses, grouped the way the issue counts them.
+GROUPS = {
+    "sent": ("queued", "sending", "sent", "accepted"),
+    "delivered": ("delivered", "read"),
+    "failed": ("failed", "undelivered", "canceled"),
+}
+
+
+class DatabaseCollector(Collector):
+    """Counts read from the database at scrape time, so every process reports the same."""
+
+    def __init__(self, sessions: sessionmaker[Session], clock: Clock) -> None:
+        self.sessions, self.clock = sessions, clock
+
+    def collect(self) -> Iterator[GaugeMetricFamily]:
+        now = self.clock()
+        with self.sessions() as session:
+            by_status = dict(
+                session.execute(
+                    select(MessageRow.status, func.count())
+                    .where(MessageRow.direction == "out", MessageRow.sid.is_not(None))
+                    .group_by(MessageRow.status)
+                ).tuples()
+            )
+            due = _pending(session, now)
+            late = _pending(session, now - LATE_AFTER)
+        messages = GaugeMetricFamily(
+            "secondopinion_messages", "Outbound texts by delivery state", labels=["state"]
+        )
+        for group, statuses in GROUPS.items():
+            messages.add_metric([group], sum(by_status.get(s, 0) for s in statuses))
+        yield messages
+        yield GaugeMetricFamily("secondopinion_reminders_due", "Pending reminders now due", due)
+        yield GaugeMetricFamily(
+            "secondopinion_reminders_late", "Pending reminders due over 5 minutes ago", late
+        )
+
+
+def _pending(session: Session, before: dt.datetime) -> int:
+    query = select(func.count()).where(ReminderRow.status == PENDING, ReminderRow.due_at <= before)
+    return session.scalar(query) or 0
+
+
+def init_app(app: Flask) -> None:
+    """One registry per app: the latency histogram of this process and the database's counts."""
+    svc: Services = app.extensions["secondopinion"]
+    registry = CollectorRegistry()
+    latency = Histogram(
+        "secondopinion_webhook_seconds",
+        "Time to answer a Twilio webhook",
+        ["path"],
+        registry=registry,
+    )
+    registry.register(DatabaseCollector(svc.sessions, lambda: svc.clock()))
+
+    @app.before_request
+    def _start() -> None:
+        g.metrics_started = time.perf_counter()
+
+    @app.after_request
+    def _observe(response: Response) -> Response:
+        started = g.pop("metrics_started", None)
+        if started is not None and request.path.startswith("/twilio/"):
+            latency.labels(request.path).observe(time.perf_counter() - started)
+        return response
+
+    @app.get("/metrics")
+    def metrics() -> Response:
+        return Response(generate_latest(registry), mimetype=CONTENT_TYPE_LATEST)

@@ -1,0 +1,90 @@
+"""The sandbox gateway: a sandbox's due reminders sent by the real worker code, to the simulator.
+
+No text leaves the machine: the sender records it and the simulator shows it as a bubble.
+The clock is the sandbox's own, so quiet hours and spacing apply in the patient's time.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import secrets
+
+from sqlalchemy import func, select
+
+from store.db import transaction
+from store.models import ConversationRow, ReminderRow
+from store.reminders import PENDING, claim_due
+from webhooks.services import Services
+from workers.dispatch import send_reminder
+from workers.runtime import Runtime
+
+MAX_STEPS = 200  # a jump walks reminder by reminder; this bounds a walk of many weeks
+
+
+@dataclasses.dataclass
+class SandboxSender:
+    """Implements workers.sender.Sender without a network: every text is taken at once."""
+
+    texts: list[tuple[str, str]] = dataclasses.field(default_factory=list)  # (to, sid)
+    calls: list[tuple[str, str]] = dataclasses.field(default_factory=list)
+
+    def send_sms(self, to: str, body: str) -> str:
+        sid = "SM" + secrets.token_hex(16)
+        self.texts.append((to, sid))
+        return sid
+
+    def find_sent(self, to: str, body: str, since: dt.datetime) -> str | None:
+        return None  # nothing is ever half-sent here
+
+    def place_call(self, to: str, url: str, status_callback: str) -> str:
+        sid = "CA" + secrets.token_hex(16)
+        self.calls.append((to, sid))
+        return sid
+
+    def find_call(self, to: str, since: dt.datetime) -> str | None:
+        return None
+
+
+class NoLimit:
+    """The sandbox sends to one phone: no rate to keep."""
+
+    def acquire(self, key: str) -> None:
+        return None
+
+
+def conversation_id(svc: Services, phone: str) -> int | None:
+    with svc.sessions() as session:
+        return session.scalar(select(ConversationRow.id).where(ConversationRow.phone == phone))
+
+
+def next_due(svc: Services, conversation: int) -> dt.datetime | None:
+    """When the sandbox's next pending reminder is due (its own time), if it has one."""
+    with svc.sessions() as session:
+        query = select(func.min(ReminderRow.due_at)).where(
+            ReminderRow.conversation_id == conversation, ReminderRow.status == PENDING
+        )
+        return session.scalar(query)
+
+
+def send_due(svc: Services, conversation: int, now: dt.datetime, sender: SandboxSender) -> int:
+    """Claim and send what is due at `now` on the sandbox's clock; how many were claimed."""
+    rt = Runtime(svc.settings, svc.sessions, svc.machine, sender, NoLimit(), clock=lambda: now)
+    with transaction(svc.sessions) as session:
+        ids = claim_due(session, now, 50, sandbox=conversation)
+    for reminder_id in ids:
+        send_reminder(rt, reminder_id)
+    return len(ids)
+
+
+def walk(
+    svc: Services, conversation: int, start: dt.datetime, until: dt.datetime, sender: SandboxSender
+) -> None:
+    """Move time from `start` to `until`, sending each reminder at the moment it falls due."""
+    send_due(svc, conversation, start, sender)
+    for _ in range(MAX_STEPS):
+        due = next_due(svc, conversation)
+        if due is None or due > until:
+            return
+        if not send_due(svc, conversation, max(due, start), sender):
+            return  # due but not claimable (paused by staff): nothing more happens
