@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 
 from sqlalchemy import BigInteger, Select, String, select
@@ -52,7 +53,8 @@ def set_clock(session: Session, phone: str, real_now: dt.datetime, to: dt.dateti
     row = session.get(SandboxRow, phone, with_for_update=True)
     if row is None:
         raise LookupError("no sandbox for that number")
-    row.offset_seconds = max(row.offset_seconds, int((to - real_now).total_seconds()))
+    ahead = math.ceil((to - real_now).total_seconds())  # never short of `to`
+    row.offset_seconds = max(row.offset_seconds, ahead)
 
 
 def sandbox_conversations() -> Select[int]:

@@ -140,3 +140,12 @@ def test_a_tick_sends_nothing_before_it_is_due(phone, sessions):
     response = phone.post(f"{url}/tick", data={"csrf_token": TOKEN})
     assert response.status_code == 303
     assert all(r.status != SENT for r in reminders(sessions, PHONE))
+
+
+def test_a_text_after_a_jump_comes_after_the_reminder_it_answers(phone, sessions):
+    url = open_phone(phone)
+    enrol_in_english(phone, url)
+    jump(phone, url, "next")
+    text(phone, url, "DONE 1")
+    bodies = [m.body for m in messages(sessions, PHONE)]
+    assert bodies[-3].startswith("Second Opinion Prep:") and bodies[-2] == "DONE 1"

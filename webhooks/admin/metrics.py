@@ -10,7 +10,7 @@ from flask import Flask, Response, g, request
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Histogram, generate_latest
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
-from sqlalchemy import func, select
+from sqlalchemy import Result, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from store.models import MessageRow, ReminderRow
@@ -35,12 +35,12 @@ class DatabaseCollector(Collector):
     def collect(self) -> Iterator[GaugeMetricFamily]:
         now = self.clock()
         with self.sessions() as session:
-            by_status = dict(
+            by_status = _pairs(
                 session.execute(
                     select(MessageRow.status, func.count())
                     .where(MessageRow.direction == "out", MessageRow.sid.is_not(None))
                     .group_by(MessageRow.status)
-                ).tuples()
+                )
             )
             due = _pending(session, now)
             late = _pending(session, now - LATE_AFTER)
@@ -87,3 +87,7 @@ def init_app(app: Flask) -> None:
     @app.get("/metrics")
     def metrics() -> Response:
         return Response(generate_latest(registry), mimetype=CONTENT_TYPE_LATEST)
+
+
+def _pairs(result: Result[str, int]) -> dict[str, int]:
+    return {key: value for key, value in result}

@@ -6,7 +6,7 @@ import collections
 import dataclasses
 import datetime as dt
 
-from sqlalchemy import func, select
+from sqlalchemy import Result, func, select
 from sqlalchemy.orm import Session
 
 from store.models import ConversationRow, MessageRow
@@ -34,24 +34,24 @@ class Summary:
 
 def summary(session: Session, now: dt.datetime) -> Summary:
     enrolled = ConversationRow.enrolled_at.is_not(None)
-    by_status = dict(
+    by_status = _pairs(
         session.execute(
             select(ConversationRow.status, func.count()).group_by(ConversationRow.status)
-        ).tuples()
+        )
     )
-    languages = dict(
+    languages = _pairs(
         session.execute(
             select(ConversationRow.language, func.count())
             .where(enrolled)
             .group_by(ConversationRow.language)
-        ).tuples()
+        )
     )
-    sent_status = dict(
+    sent_status = _pairs(
         session.execute(
             select(MessageRow.status, func.count())
             .where(MessageRow.direction == "out", MessageRow.sid.is_not(None))
             .group_by(MessageRow.status)
-        ).tuples()
+        )
     )
     replies = session.scalar(
         select(func.count()).select_from(MessageRow).where(MessageRow.direction == "in")
@@ -101,3 +101,7 @@ def chart(summary: Summary, width: int = 560, height: int = 160) -> dict[str, st
         )
         for name, values in summary.per_day.items()
     }
+
+
+def _pairs(result: Result[str, int]) -> dict[str, int]:
+    return {key: value for key, value in result}

@@ -9,6 +9,12 @@
   var tickUrl = "/simulator/" + phone.dataset.digits + "/tick";
   var busy = false;
 
+  function toLatest() {
+    var list = document.getElementById("bubbles");
+    list.scrollTop = list.scrollHeight;
+  }
+  toLatest();
+
   function post(url, data) {
     busy = true;
     return fetch(url, {
@@ -23,8 +29,7 @@
       })
       .then(function (html) {
         screen.innerHTML = html;
-        var list = document.getElementById("bubbles");
-        list.lastElementChild && list.lastElementChild.scrollIntoView({ block: "end" });
+        toLatest();
       })
       .catch(function (error) {
         screen.insertAdjacentHTML("beforeend", '<p class="error">' + error.message + "</p>");
