@@ -149,3 +149,8 @@ def test_a_text_after_a_jump_comes_after_the_reminder_it_answers(phone, sessions
     text(phone, url, "DONE 1")
     bodies = [m.body for m in messages(sessions, PHONE)]
     assert bodies[-3].startswith("Second Opinion Prep:") and bodies[-2] == "DONE 1"
+
+
+def test_the_bare_address_leads_to_the_simulator(phone):
+    response = phone.get("/")
+    assert response.status_code == 302 and response.headers["Location"].endswith("/simulator")

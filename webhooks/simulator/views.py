@@ -59,6 +59,11 @@ def _now(number: str) -> tuple[dt.datetime, dt.datetime]:
         return real, real + (offset(session, number) or dt.timedelta(0))
 
 
+@bp.get("/")
+def home() -> ResponseReturnValue:
+    return redirect(url_for("simulator.pick"))
+
+
 @bp.get("/simulator")
 def pick() -> ResponseReturnValue:
     suggested = f"{random.randint(1, 99):02d}"
