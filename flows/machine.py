@@ -27,8 +27,11 @@ class Machine:
         self.program = program or DEFAULT_PROGRAM
         self.plan = plan or load_plan()
 
-    def render(self, reply: Reply) -> str:
-        return render(self.content, self.program, reply)
+    def render(self, reply: Reply, channel: str = "sms") -> str:
+        return render(self.content, self.program, reply, channel)
+
+    def render_key(self, key: str, language: Language, channel: str = "sms") -> str:
+        return self.render(Reply(key, language), channel)
 
     def step(
         self, conv: Conversation, event: InboundText | ReminderDue, now: dt.datetime

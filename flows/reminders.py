@@ -66,7 +66,17 @@ def _day_after(conv: Conversation) -> Outcome:
     return Outcome(done, say(done, "reminder_day_after"), replan=True)
 
 
+def _by_text(conv: Conversation) -> Outcome:
+    return Outcome(conv, say(conv, "by_text"))
+
+
+def _welcome(conv: Conversation) -> Outcome:
+    return Outcome(conv, say(conv, "voice_welcome"))
+
+
 COMPOSERS = {
+    "by_text": _by_text,
+    "welcome": _welcome,
     "checklist": _checklist,
     "phrase": _phrase,
     "referral_followup": _referral_followup,
@@ -78,11 +88,19 @@ COMPOSERS = {
     "day_after": _day_after,
 }
 APPOINTMENT_KINDS = frozenset({"week_before", "three_days_before", "day_before", "day_after"})
+REQUESTED = frozenset({"by_text"})  # asked for by a caller who has not enrolled
+
+
+def needs_enrolment(kind: str) -> bool:
+    """Everything but a text the caller asked for needs an active, consenting person."""
+    return kind not in REQUESTED
 
 
 def remind(conv: Conversation, event: ReminderDue) -> Outcome:
     """The reminder's text for this person now, or no reply when it no longer applies."""
-    if not conv.can_receive:
+    if conv.status in (Status.OPTED_OUT, Status.UNREACHABLE) or event.kind not in COMPOSERS:
+        return Outcome(conv)
+    if needs_enrolment(event.kind) and not conv.can_receive:
         return Outcome(conv)
     if event.kind in APPOINTMENT_KINDS and conv.appointment is None:
         return Outcome(conv)

@@ -36,6 +36,13 @@ class Settings(BaseSettings):
     program_contact: str = "the number on your clinic's website"
     allowed_countries: Annotated[tuple[str, ...], NoDecode] = DEFAULT_COUNTRIES
 
+    staff_phone_number: str = ""  # "talk to a person" on the phone menu dials this
+    voice_en: str = "Polly.Joanna"
+    voice_es: str = "Polly.Lupe"
+    voice_es_language: str = "es-US"
+    call_retry_minutes: int = 30
+    call_attempts: int = 2  # calls for one reminder before it goes out as a text
+
     sandbox: bool = False  # the phone simulator at /simulator, for fictional numbers only
     secret_key: str = ""  # signs staff sessions at /admin; unset, /admin is closed
 
@@ -60,8 +67,12 @@ class Settings(BaseSettings):
 
     @property
     def status_callback_url(self) -> str | None:
+        return self.public_url("/twilio/status")
+
+    def public_url(self, path: str) -> str | None:
+        """An absolute URL of this service for Twilio to call back, when one is configured."""
         base = self.public_base_url.rstrip("/")
-        return f"{base}/twilio/status" if base else None
+        return f"{base}{path}" if base else None
 
     @property
     def sender_key(self) -> str:

@@ -17,5 +17,6 @@ def alembic_config(database_url: str) -> Config:
     return config
 
 
-def upgrade(database_url: str, revision: str = "head") -> None:
+def upgrade(database_url: str, revision: str = "heads") -> None:
+    """Every branch to its newest revision (features may add migrations side by side)."""
     command.upgrade(alembic_config(database_url), revision)

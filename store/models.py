@@ -41,6 +41,7 @@ class ConversationRow(Base):
     records_done: Mapped[str] = mapped_column(String(20), default="")
     phrase_index: Mapped[int] = mapped_column(Integer, default=0)
     timezone: Mapped[str] = mapped_column(String(64))
+    calls: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     enrolled_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
@@ -121,6 +122,9 @@ class ReminderRow(Base):
     sending_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     sent_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     body: Mapped[str | None] = mapped_column(Text)
+    spoken: Mapped[str | None] = mapped_column(Text)  # the same reminder worded for a call
+    channel: Mapped[str] = mapped_column(String(5), default="sms", server_default="sms")
+    call_attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     sid: Mapped[str | None] = mapped_column(String(64))
     error_code: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)

@@ -9,7 +9,7 @@ from sqlalchemy import ColumnElement, or_, select, update
 from sqlalchemy.orm import Session
 
 from flows.plan import PlanSpec, plan
-from flows.state import Conversation
+from flows.state import Conversation, Status
 from store.models import ReminderRow
 
 PENDING, CLAIMED, SENDING, SENT = "pending", "claimed", "sending", "sent"
@@ -29,8 +29,10 @@ def replan(
         )
     }
     wanted = {p.key for p in planned}
+    reachable = conv.status not in (Status.OPTED_OUT, Status.UNREACHABLE)
     for row in existing.values():
-        if row.status in OPEN and row.key not in wanted:
+        planned_kind = row.kind in spec.kinds  # one-off texts asked for on a call stay put
+        if row.status in OPEN and ((planned_kind and row.key not in wanted) or not reachable):
             row.status = CANCELLED
     for item in planned:
         found = existing.get(item.key)
@@ -94,9 +96,39 @@ def stale(session: Session, now: dt.datetime, older_than: dt.timedelta) -> Seque
             or_(
                 (ReminderRow.status == CLAIMED) & (ReminderRow.claimed_at < cutoff),
                 (ReminderRow.status == SENDING) & (ReminderRow.sending_at < cutoff),
-            )
+            ),
         )
         .limit(500)
         .with_for_update(skip_locked=True)
     )
     return session.scalars(query).all()
+
+
+def one_off(
+    session: Session,
+    conversation_id: int,
+    kind: str,
+    key: str,
+    now: dt.datetime,
+    body: str | None = None,
+) -> None:
+    """A single text asked for on a call (by_text, welcome, a reminder as a text), due now."""
+    exists_already = session.scalar(
+        select(ReminderRow.id).where(
+            ReminderRow.conversation_id == conversation_id, ReminderRow.key == key
+        )
+    )
+    if exists_already is None:
+        session.add(
+            ReminderRow(
+                conversation_id=conversation_id,
+                kind=kind,
+                key=key,
+                due_at=now,
+                status=PENDING,
+                attempts=0,
+                body=body,
+                channel="sms",
+                created_at=now,
+            )
+        )

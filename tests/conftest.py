@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -23,15 +24,22 @@ from workers.runtime import Runtime
 BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
 
 
-def _fresh_postgres_database(url: str) -> None:
-    """Drop and create the test database, from the server's default database."""
-    admin_url = url.rsplit("/", 1)[0] + "/postgres"
-    name = url.rsplit("/", 1)[1]
-    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+def _admin(url: str, *statements: str) -> None:
+    """Run statements on the server's default database (CREATE / DROP DATABASE)."""
+    admin = create_engine(url.rsplit("/", 1)[0] + "/postgres", isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
+        for statement in statements:
+            connection.execute(text(statement))
     admin.dispose()
+
+
+def _fresh_postgres_database(url: str) -> None:
+    name = url.rsplit("/", 1)[1]
+    _admin(url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)', f'CREATE DATABASE "{name}"')
+
+
+def _drop_postgres_database(url: str) -> None:
+    _admin(url, f'DROP DATABASE IF EXISTS "{url.rsplit("/", 1)[1]}" WITH (FORCE)')
 
 
 @pytest.fixture(scope="session")
@@ -42,11 +50,14 @@ def sqlite_url(tmp_path_factory: pytest.TempPathFactory) -> str:
 
 
 @pytest.fixture(scope="session")
-def postgresql_url() -> str:
+def postgresql_url() -> Iterator[str]:
+    """A database of this run's own, so two test runs on one server never meet."""
     require_postgres()
-    _fresh_postgres_database(POSTGRES_URL)
-    upgrade(POSTGRES_URL)
-    return POSTGRES_URL
+    url = f"{POSTGRES_URL}_{os.getpid()}"
+    _fresh_postgres_database(url)
+    upgrade(url)
+    yield url
+    _drop_postgres_database(url)
 
 
 @pytest.fixture(params=BACKENDS)

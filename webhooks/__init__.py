@@ -17,7 +17,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     init_services(app, services or Services.build(settings))
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
 
-    from webhooks import health, sms, status
+    from webhooks import health, sms, status, voice
 
     app.register_blueprint(health.bp)
     app.register_blueprint(sms.bp)
@@ -26,4 +26,5 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
 
     admin.init_app(app)
     simulator.init_app(app)  # only in sandbox mode
+    app.register_blueprint(voice.bp)
     return app

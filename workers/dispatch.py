@@ -11,7 +11,8 @@ from sqlalchemy.orm import Session
 from twilio.base.exceptions import TwilioRestException
 
 from flows import Status
-from flows.reminders import ReminderDue
+from flows.reminders import ReminderDue, needs_enrolment
+from flows.state import Conversation
 from flows.window import earliest_slot
 from store.conversations import save_state, to_state
 from store.db import transaction
@@ -71,7 +72,7 @@ def prepare(rt: Runtime, reminder_id: int, now: dt.datetime) -> str:
         if reminder is None or reminder.status != CLAIMED:
             return "not-claimed"
         conv = to_state(row)
-        if not conv.can_receive or not _consented(session, row.id):
+        if not _may_send(session, row, conv, reminder.kind):
             reminder.status = CANCELLED
             return "cancelled"
         slot = earliest_slot(
@@ -87,11 +88,31 @@ def prepare(rt: Runtime, reminder_id: int, now: dt.datetime) -> str:
                 reminder.status = SKIPPED
                 return "skipped"
             reminder.body = rt.machine.render(outcome.reply)
+            if reminder.kind in rt.machine.plan.kinds:  # only planned reminders can be calls
+                reminder.spoken = rt.machine.render(outcome.reply, channel="voice")
             if outcome.replan:
                 replan(session, row.id, outcome.conversation, now, rt.machine.plan)
+        reminder.channel = _channel(rt, conv, reminder)
         reminder.status, reminder.sending_at = SENDING, now
         reminder.attempts += 1
         return "prepared"
+
+
+def _may_send(session: Session, row: ConversationRow, conv: Conversation, kind: str) -> bool:
+    """Only to people who said yes (calls included: no calls to numbers that never enrolled)."""
+    if conv.status in (Status.OPTED_OUT, Status.UNREACHABLE):
+        return False
+    if not needs_enrolment(kind):
+        return True
+    return conv.can_receive and _consented(session, row.id)
+
+
+def _channel(rt: Runtime, conv: Conversation, reminder: ReminderRow) -> str:
+    """A call when the person chose calls, until the calls for this reminder are used up."""
+    wants_call = conv.calls and reminder.kind in rt.machine.plan.kinds and reminder.spoken
+    calls_left = reminder.call_attempts < rt.settings.call_attempts
+    can_call = bool(rt.settings.public_base_url)  # Twilio needs a URL to fetch the call's words
+    return "call" if wants_call and calls_left and can_call else "sms"
 
 
 def deliver(rt: Runtime, reminder_id: int, now: dt.datetime) -> str:
@@ -111,7 +132,7 @@ def deliver(rt: Runtime, reminder_id: int, now: dt.datetime) -> str:
             return "cancelled"
         rt.limiter.acquire(rt.settings.sender_key)
         try:
-            sid = rt.sender.send_sms(row.phone, reminder.body)
+            sid = _hand_over(rt, row, reminder)
         except TwilioRestException as error:
             return _refused(rt, session, row, reminder, error, now)
         except requests.RequestException:
@@ -121,10 +142,23 @@ def deliver(rt: Runtime, reminder_id: int, now: dt.datetime) -> str:
         return "sent"
 
 
+def _hand_over(rt: Runtime, row: ConversationRow, reminder: ReminderRow) -> str:
+    if reminder.channel == "call":
+        reminder.call_attempts += 1
+        query = f"?reminder={reminder.id}"
+        url = rt.settings.public_url(f"/twilio/voice/reminder{query}")
+        callback = rt.settings.public_url(f"/twilio/voice/status{query}")
+        assert url and callback, "calls are only chosen when PUBLIC_BASE_URL is set"
+        return rt.sender.place_call(row.phone, url, callback)
+    return rt.sender.send_sms(row.phone, reminder.body or "")
+
+
 def record_sent(
     session: Session, row: ConversationRow, reminder: ReminderRow, sid: str, now: dt.datetime
 ) -> None:
     reminder.status, reminder.sid, reminder.sent_at = SENT, sid, now
+    if reminder.channel == "call":
+        return  # a call is not a message; the reminder row records it
     session.add(
         MessageRow(
             conversation_id=row.id,

@@ -20,6 +20,14 @@ class Sender(Protocol):
         """The id of a text with this body already accepted for `to` since then, if any."""
         ...
 
+    def place_call(self, to: str, url: str, status_callback: str) -> str:
+        """Start a call whose TwiML is at `url`; its id."""
+        ...
+
+    def find_call(self, to: str, since: dt.datetime) -> str | None:
+        """The id of a call already placed to `to` since then, if any."""
+        ...
+
 
 class TwilioSender:
     """Twilio through its official client, with a timeout and TWILIO_API_BASE_URL honoured."""
@@ -50,4 +58,21 @@ class TwilioSender:
         for message in self.client.messages.list(to=to, date_sent_after=day, page_size=100):
             if message.body == body:
                 return str(message.sid)
+        return None
+
+    def place_call(self, to: str, url: str, status_callback: str) -> str:
+        caller = self.settings.twilio_from_number
+        call = self.client.calls.create(
+            to=to,
+            from_=caller,
+            url=url,
+            status_callback=status_callback,
+            machine_detection="Enable",
+            timeout=30,
+        )
+        return str(call.sid)
+
+    def find_call(self, to: str, since: dt.datetime) -> str | None:
+        for call in self.client.calls.list(to=to, start_time_after=since, page_size=20):
+            return str(call.sid)
         return None

@@ -64,7 +64,10 @@ def _reconcile(rt: Runtime, session: Session, reminder: ReminderRow, now: dt.dat
     if row is None or reminder.sending_at is None:
         return False  # a live worker holds it: leave it alone this time
     since = reminder.sending_at - dt.timedelta(minutes=5)
-    sid = rt.sender.find_sent(row.phone, reminder.body or "", since)
+    if reminder.channel == "call":
+        sid = rt.sender.find_call(row.phone, since)
+    else:
+        sid = rt.sender.find_sent(row.phone, reminder.body or "", since)
     if sid:
         record_sent(session, row, reminder, sid, now)
         log.info("reminder %s: found at Twilio after a crash, not resent", reminder.id)

@@ -1,0 +1,238 @@
+"""The phone line: TwiML of every step in both languages, consent by keypress, reminder calls."""
+
+from __future__ import annotations
+
+import pytest
+from flask.testing import FlaskClient
+from sqlalchemy import select
+
+from secondopinion.settings import Settings
+from store.models import ConsentEventRow
+from tests.builders import reply
+from tests.fake_twilio import FakeTwilio
+from tests.reminding import NY, at, clock, conversation, enrol, reminders, sweep_and_send
+from tests.voicecalls import call_status, press, ring, voice_post
+from webhooks import create_app
+from workers.runtime import Runtime
+
+CALLER = "+12125550121"
+SPANISH = [("2", "es-US", "oprima")]
+
+
+def test_an_unknown_caller_hears_a_short_bilingual_greeting(client: FlaskClient) -> None:
+    call = ring(client, CALLER)
+    assert [lang for _, lang in call.says] == ["en-US", "es-US"]
+    assert "press 1" in call.says[0][0] and "oprima 2" in call.says[1][0]
+    assert call.gather is not None and call.gather.get("numDigits") == "1"
+    assert call.next_path.startswith("/twilio/voice/menu?step=language")
+
+
+@pytest.mark.parametrize(("key", "language", "word"), [("1", "en-US", "press"), *SPANISH])
+def test_the_keypad_picks_the_language_of_the_menu(
+    client: FlaskClient, key: str, language: str, word: str
+) -> None:
+    menu = press(client, ring(client, CALLER), CALLER, key)
+    assert {lang for _, lang in menu.says} == {language}
+    assert f"{word} 5" in menu.text  # sign up for texts: a new caller is not enrolled
+    assert menu.gather is not None and menu.gather.get("language") == language
+
+
+def test_a_known_caller_is_greeted_in_their_language(client: FlaskClient) -> None:
+    enrol(client, CALLER, "SEGUNDA", "2")
+    call = ring(client, CALLER)
+    assert call.says[0] == ("Hola, le habla Second Opinion Prep.", "es-US")
+    assert "entre mensajes y llamadas" in call.text
+
+
+@pytest.mark.parametrize(("key", "language", "word"), [("1", "en-US", "press"), *SPANISH])
+def test_phrases_one_at_a_time_then_back_to_the_menu(
+    client: FlaskClient, key: str, language: str, word: str
+) -> None:
+    menu = press(client, ring(client, CALLER), CALLER, key)
+    first = press(client, menu, CALLER, "1")
+    second = press(client, first, CALLER, "1")
+    assert first.text != second.text and f"{word} 1" in second.text
+    assert press(client, second, CALLER, "9").next_path.startswith("/twilio/voice/menu?step=menu")
+
+
+def test_the_records_checklist_speaks_the_callers_own_progress(client: FlaskClient) -> None:
+    enrol(client, CALLER, "SECOND", "1", "NOT YET", "NO")
+    reply(client, CALLER, "DONE 1 3")
+    records = press(client, ring(client, CALLER), CALLER, "2")
+    assert "Imaging" in records.text and "Pathology report" not in records.text
+    assert "1" not in records.text.split("press")[0]  # no checklist numbers read aloud
+
+
+def test_insurance_facts_without_enrolling(client: FlaskClient) -> None:
+    menu = press(client, ring(client, CALLER), CALLER, "1")
+    assert "member services number on your insurance card" in press(client, menu, CALLER, "3").text
+
+
+def test_no_key_or_a_wrong_key_is_asked_twice_then_a_polite_goodbye(client: FlaskClient) -> None:
+    menu = press(client, ring(client, CALLER), CALLER, "1")
+    again = press(client, menu, CALLER, "")
+    assert again.text.startswith("Sorry, we did not get that.") and "press 9" in again.text
+    once_more = press(client, again, CALLER, "7")
+    goodbye = press(client, once_more, CALLER, "")
+    assert goodbye.hangs_up and goodbye.gather is None
+    assert "Thank you for calling" in goodbye.text
+
+
+def test_talk_to_a_person_dials_the_staff_number_when_set(
+    app_with_staff: FlaskClient, client: FlaskClient
+) -> None:
+    menu = press(app_with_staff, ring(app_with_staff, CALLER), CALLER, "1")
+    assert press(app_with_staff, menu, CALLER, "0").dials == "+12125550199"
+    unset = press(client, press(client, ring(client, CALLER), CALLER, "1"), CALLER, "0")
+    assert unset.dials is None and unset.hangs_up and "no one can take your call" in unset.text
+
+
+@pytest.fixture
+def app_with_staff(settings: Settings) -> FlaskClient:
+
+    return create_app(
+        settings.model_copy(update={"staff_phone_number": "+12125550199"})
+    ).test_client()
+
+
+def test_consent_by_keypress_is_recorded_with_what_was_said(
+    client: FlaskClient, runtime: Runtime, fake_twilio: FakeTwilio
+) -> None:
+    with clock(at(NY, 2026, 11, 2, 11, 0)):
+        menu = press(client, ring(client, CALLER), CALLER, "2")
+        consent = press(client, menu, CALLER, "5")
+        assert "Pueden aplicarse tarifas de mensajes y datos" in consent.text
+        done = press(client, consent, CALLER, "1")
+        assert done.hangs_up
+        sweep_and_send(runtime)
+    with runtime.sessions() as session:
+        event = session.scalars(select(ConsentEventRow)).one()
+    assert (event.kind, event.channel) == ("opt_in", "voice")
+    assert event.shown_text == consent.says[0][0]
+    assert conversation(runtime, CALLER).status == "active"
+    [welcome] = fake_twilio.messages
+    assert "Gracias por inscribirse por teléfono" in welcome["body"]
+    assert "¿Cuándo es su cita" in welcome["body"]
+
+
+def test_get_it_by_text_sends_one_text_even_to_a_caller_who_never_enrolled(
+    client: FlaskClient, runtime: Runtime, fake_twilio: FakeTwilio
+) -> None:
+    with clock(at(NY, 2026, 11, 2, 11, 0)):
+        menu = press(client, ring(client, CALLER), CALLER, "1")
+        assert "sending you a text" in press(client, menu, CALLER, "4").text
+        sweep_and_send(runtime)
+        sweep_and_send(runtime)
+    [text] = fake_twilio.messages
+    assert "pathology report" in text["body"] and text["to"] == CALLER
+
+
+def test_a_forged_voice_request_is_refused(client: FlaskClient) -> None:
+    response = client.post(
+        "/twilio/voice", data={"From": CALLER}, headers={"X-Twilio-Signature": "x"}
+    )
+    assert response.status_code == 403
+
+
+def test_a_menu_step_without_its_state_is_a_400(client: FlaskClient) -> None:
+    from tests.builders import post_signed
+
+    assert post_signed(client, "/twilio/voice/menu", {"From": CALLER}).status_code == 400
+
+
+# --- Reminder calls ---------------------------------------------------------------------------
+
+
+def _enrolled_for_calls(client: FlaskClient, keyword: str = "SECOND") -> None:
+    enrol(client, CALLER, keyword, "1" if keyword == "SECOND" else "2", "NOT YET", "NO")
+    answer = reply(client, CALLER, "CALL" if keyword == "SECOND" else "LLAMADA")
+    assert "call" in answer.lower() or "llamaremos" in answer
+
+
+def test_a_person_who_chose_calls_gets_the_reminder_as_a_call(
+    client: FlaskClient, runtime: Runtime, fake_twilio: FakeTwilio
+) -> None:
+    with clock(at(NY, 2026, 11, 2, 11, 0)) as t:
+        _enrolled_for_calls(client)
+        t.move_to(at(NY, 2026, 11, 2, 11, 31))
+        sweep_and_send(runtime)
+    assert fake_twilio.messages == []
+    [placed] = fake_twilio.calls
+    reminder = reminders(runtime, CALLER)[0]
+    assert placed["to"] == CALLER
+    assert placed["url"].endswith(f"/twilio/voice/reminder?reminder={reminder.id}")
+    assert placed["status_callback"].endswith(f"/twilio/voice/status?reminder={reminder.id}")
+    assert placed["machine_detection"] == "Enable"
+
+    call = voice_post(client, f"/twilio/voice/reminder?reminder={reminder.id}", CALLER)
+    assert "with a reminder" in call.text and "Pathology report" in call.text
+    assert "press 2" in call.text
+    again = press(client, call, CALLER, "1")
+    assert "Pathology report" in again.text
+
+
+def test_press_2_texts_the_reminder_and_9_stops_calls(
+    client: FlaskClient, runtime: Runtime, fake_twilio: FakeTwilio
+) -> None:
+    with clock(at(NY, 2026, 11, 2, 11, 0)) as t:
+        _enrolled_for_calls(client, "SEGUNDA")
+        t.move_to(at(NY, 2026, 11, 2, 11, 31))
+        sweep_and_send(runtime)
+        rid = reminders(runtime, CALLER)[0].id
+        call = voice_post(client, f"/twilio/voice/reminder?reminder={rid}", CALLER)
+        assert {lang for _, lang in call.says} == {"es-US"}
+        assert press(client, call, CALLER, "2").hangs_up
+        t.move_to(at(NY, 2026, 11, 2, 12, 40))
+        sweep_and_send(runtime)
+        call = voice_post(client, f"/twilio/voice/reminder?reminder={rid}", CALLER)
+        assert "por mensaje de texto" in press(client, call, CALLER, "9").text
+    [text] = fake_twilio.messages
+    assert "Le falta: 1 Informe de patología" in text["body"]
+    assert conversation(runtime, CALLER).calls is False
+
+
+def test_no_answer_is_tried_once_more_then_sent_as_a_text(
+    client: FlaskClient, runtime: Runtime, fake_twilio: FakeTwilio
+) -> None:
+    with clock(at(NY, 2026, 11, 2, 11, 0)) as t:
+        _enrolled_for_calls(client)
+        t.move_to(at(NY, 2026, 11, 2, 11, 31))
+        sweep_and_send(runtime)
+        rid = reminders(runtime, CALLER)[0].id
+        call_status(client, rid, CALLER, "no-answer")
+        t.move_to(at(NY, 2026, 11, 2, 11, 50))
+        sweep_and_send(runtime)
+        assert len(fake_twilio.calls) == 1  # the retry waits for its delay
+        t.move_to(at(NY, 2026, 11, 2, 12, 40))
+        sweep_and_send(runtime)
+        assert len(fake_twilio.calls) == 2
+        call_status(client, rid, CALLER, "busy")
+        call_status(client, rid, CALLER, "busy")
+        t.move_to(at(NY, 2026, 11, 2, 13, 45))
+        sweep_and_send(runtime)
+    assert len(fake_twilio.calls) == 2
+    [text] = fake_twilio.messages
+    assert "Pathology report" in text["body"]
+
+
+def test_an_answering_machine_hears_nothing_private_and_the_reminder_goes_by_text(
+    client: FlaskClient, runtime: Runtime, fake_twilio: FakeTwilio
+) -> None:
+    with clock(at(NY, 2026, 11, 2, 11, 0)) as t:
+        _enrolled_for_calls(client)
+        t.move_to(at(NY, 2026, 11, 2, 11, 31))
+        sweep_and_send(runtime)
+        rid = reminders(runtime, CALLER)[0].id
+        machine = voice_post(
+            client, f"/twilio/voice/reminder?reminder={rid}", CALLER, AnsweredBy="machine_start"
+        )
+        t.move_to(at(NY, 2026, 11, 2, 12, 40))
+        sweep_and_send(runtime)
+    assert machine.hangs_up and "call us back" in machine.text
+    assert "Pathology" not in machine.text and "record" not in machine.text.lower()
+    assert len(fake_twilio.messages) == 1
+
+
+def test_text_goes_back_to_texts(client: FlaskClient) -> None:
+    _enrolled_for_calls(client)
+    assert "by text again" in reply(client, CALLER, "TEXT")
