@@ -6,6 +6,7 @@ import datetime as dt
 from collections.abc import Iterator
 
 import pytest
+from adminkit import CSRF, PASSWORD, post
 from flask import Flask
 from flask.testing import FlaskClient
 
@@ -13,9 +14,6 @@ from secondopinion.settings import Settings
 from store.db import transaction
 from store.staff import add_staff
 from webhooks import create_app
-
-PASSWORD = "correct horse battery"
-CSRF = "test-csrf-token"
 
 
 @pytest.fixture
@@ -44,11 +42,3 @@ def staff(guest: FlaskClient) -> FlaskClient:
         assert "csrf_token" not in session  # signing in starts a fresh session
         session["csrf_token"] = CSRF
     return guest
-
-
-def post(client: FlaskClient, path: str, **form: str):  # type: ignore[no-untyped-def]
-    return client.post(path, data={"csrf_token": CSRF, **form}, base_url="https://localhost")
-
-
-def get(client: FlaskClient, path: str):  # type: ignore[no-untyped-def]
-    return client.get(path, base_url="https://localhost")

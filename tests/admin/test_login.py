@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from adminkit import CSRF, PASSWORD, get, post
 from click.testing import CliRunner
-from conftest import CSRF, PASSWORD, get, post
 from flask import Flask
 from sqlalchemy import select
 

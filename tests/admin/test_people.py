@@ -4,26 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 
-from conftest import get, post
+from adminkit import ANA, BEN, enrol, get, post
 from flask import Flask
 from sqlalchemy import func, select
 
 from store.db import transaction
 from store.models import ConsentEventRow, ConversationRow, MessageRow, ReminderRow
 from store.reminders import PENDING, claim_due
-from tests.builders import reply
-
-ANA, BEN = "+12125550131", "+17875550132"
-
-
-def enrol(admin_app: Flask, phone: str, keyword: str = "SECOND", language: str = "1") -> int:
-    client = admin_app.test_client()
-    reply(client, phone, keyword)
-    reply(client, phone, language)
-    with admin_app.extensions["secondopinion"].sessions() as session:
-        found = session.scalar(select(ConversationRow.id).where(ConversationRow.phone == phone))
-    assert found is not None
-    return found
 
 
 def count(admin_app: Flask, model, **where) -> int:  # type: ignore[no-untyped-def]

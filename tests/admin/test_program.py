@@ -5,8 +5,7 @@ from __future__ import annotations
 import csv
 import io
 
-from conftest import get
-from test_people import ANA, BEN, enrol
+from adminkit import ANA, BEN, enrol, get
 
 
 def test_program_counts_people_and_languages(admin_app, staff):
