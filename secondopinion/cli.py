@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import logging
+
 import click
 
 from flows import load_content
 from flows.content.check import check
+from flows.phones import to_e164
 from secondopinion.settings import Settings
 from store.migrate import upgrade
 
@@ -45,9 +48,17 @@ def content_check() -> None:
             f"{row.language:<5}{row.key:<28}{row.encoding:<10}{row.units:>6}"
             f"{row.segments:>10}{row.budget:>8}{flag}"
         )
+    catalogues = load_content().catalogues
+    for language, catalogue in catalogues.items():
+        for key, words in sorted(catalogue.voice.items()):
+            click.echo(f"{language:<5}{'voice.' + key:<28}{'speech':<10}{len(words):>6}")
     for problem in report.problems:
         click.echo(f"problem: {problem}", err=True)
-    click.echo(f"{len(report.rows)} messages checked, {len(report.problems)} problems")
+    spoken = sum(len(c.voice) for c in catalogues.values())
+    click.echo(
+        f"{len(report.rows)} texts and {spoken} spoken entries checked, "
+        f"{len(report.problems)} problems"
+    )
     if report.problems:
         raise SystemExit(1)
 
@@ -61,6 +72,26 @@ def chat(phone: str) -> None:
     settings = Settings()
     upgrade(settings.database_url)
     run_chat(settings, phone)
+
+
+@main.command()
+@click.option("--phone", default="+1 212 555 0100", show_default=True, help="The caller's number.")
+@click.option(
+    "--keys", default=None, help="Keys to press in turn ('-' for none); prints a transcript."
+)
+def call(phone: str, keys: str | None) -> None:
+    """Call the phone menu from this terminal (local database, no Twilio account)."""
+    from secondopinion.call import run_call, transcript
+
+    settings = Settings()
+    upgrade(settings.database_url)
+    if keys is None:
+        run_call(settings, phone)
+        return
+    number = to_e164(phone) or phone
+    logging.getLogger().setLevel(logging.WARNING)
+    for line in transcript(settings, number, keys):
+        click.echo(line)
 
 
 @main.command("serve")

@@ -1,0 +1,42 @@
+"""The `secondopinion` command: content check, and a phone call played from the terminal."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from secondopinion.cli import main
+
+
+@pytest.fixture
+def local_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'cli.db'}")
+    monkeypatch.delenv("TWILIO_ACCOUNT_SID", raising=False)
+    return tmp_path
+
+
+def test_content_check_lists_every_text_and_spoken_entry() -> None:
+    result = CliRunner().invoke(main, ["content", "check"])
+    assert result.exit_code == 0, result.output
+    assert "es   consent                     UCS-2" in result.output
+    assert "voice.menu_new" in result.output
+    assert result.output.rstrip().endswith("0 problems")
+
+
+def test_a_call_transcript_in_spanish(local_db: Path) -> None:
+    result = CliRunner().invoke(main, ["call", "--phone", "+1 646 555 0141", "--keys", "2193"])
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert lines[0].startswith("[en-US] Hello") and lines[1].startswith("[es-US] Hola")
+    assert "(presses 2)" in lines and "(presses 3)" in lines
+    assert "referido" in lines[-1]
+
+
+def test_the_terminal_chat_enrols(local_db: Path) -> None:
+    result = CliRunner().invoke(main, ["chat", "--phone", "+1 646 555 0142"], input="SECOND\n1\n")
+    assert result.exit_code == 0, result.output
+    shown = " ".join(result.output.split())  # the chat wraps long texts
+    assert "Msg & data rates may apply" in shown
+    assert "When is your second-opinion visit?" in shown
