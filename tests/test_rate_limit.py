@@ -1,0 +1,65 @@
+"""The send rate per sender holds across workers: they share one budget in Redis."""
+
+from __future__ import annotations
+
+import math
+import threading
+import time
+from collections import Counter
+
+import redis
+
+from tests.services import REDIS_URL, require_redis
+from workers.ratelimit import LocalRateLimiter, RedisRateLimiter
+
+
+def _burst(limiters: list, per_thread: int) -> list[float]:  # type: ignore[type-arg]
+    stamps: list[float] = []
+    lock = threading.Lock()
+
+    def run(limiter) -> None:  # type: ignore[no-untyped-def]
+        for _ in range(per_thread):
+            limiter.acquire("+12125550100")
+            with lock:
+                stamps.append(time.time())
+
+    threads = [threading.Thread(target=run, args=(limiter,)) for limiter in limiters]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    return stamps
+
+
+def test_two_workers_share_one_budget_per_second() -> None:
+    require_redis()
+    client = redis.Redis.from_url(REDIS_URL)
+    client.flushdb()
+    workers = [RedisRateLimiter(client, per_second=15), RedisRateLimiter(client, per_second=15)]
+    stamps = _burst(workers * 2, per_thread=12)  # 48 sends: at least three seconds
+    per_second = Counter(math.floor(t) for t in stamps)
+    assert len(stamps) == 48
+    assert max(per_second.values()) <= 15
+    assert max(stamps) - min(stamps) >= 2.0
+    client.flushdb()
+
+
+class _Waited(Exception):
+    pass
+
+
+def test_a_rate_below_one_a_second_makes_the_next_send_wait() -> None:
+    sleeps: list[float] = []
+
+    def sleep(seconds: float) -> None:
+        sleeps.append(seconds)
+        raise _Waited  # stop here: the limiter asked to wait, which is what we check
+
+    limiter = LocalRateLimiter(per_second=0.5, sleep=sleep)
+    limiter.acquire("x")
+    try:
+        limiter.acquire("x")
+    except _Waited:
+        pass
+    assert limiter.window == 2.0
+    assert len(sleeps) == 1 and 0 < sleeps[0] <= 2.0
