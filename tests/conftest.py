@@ -10,6 +10,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import Engine, create_engine, text
+from sqlalchemy.pool import NullPool
 
 from secondopinion.settings import Settings
 from store.db import make_engine
@@ -26,7 +27,9 @@ BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
 
 def _admin(url: str, *statements: str) -> None:
     """Run statements on the server's default database (CREATE / DROP DATABASE)."""
-    admin = create_engine(url.rsplit("/", 1)[0] + "/postgres", isolation_level="AUTOCOMMIT")
+    admin = create_engine(
+        url.rsplit("/", 1)[0] + "/postgres", isolation_level="AUTOCOMMIT", poolclass=NullPool
+    )
     with admin.connect() as connection:
         for statement in statements:
             connection.execute(text(statement))
@@ -69,7 +72,7 @@ def database_url(request: pytest.FixtureRequest) -> Iterator[str]:
 
 
 def _empty_tables(url: str) -> None:
-    engine = make_engine(url)
+    engine = make_engine(url, poolclass=NullPool)
     with engine.begin() as connection:
         for table in reversed(Base.metadata.sorted_tables):
             connection.execute(table.delete())

@@ -26,15 +26,20 @@ log = logging.getLogger(__name__)
 RECENT = dt.timedelta(days=1)
 
 
-def _lock_conversation(session: Session, conversation_id: int) -> ConversationRow:
-    """Conversation before reminder, always: the same lock order as an inbound text."""
-    query = select(ConversationRow).where(ConversationRow.id == conversation_id).with_for_update()
-    return session.execute(query).scalar_one()
-
-
-def _lock_reminder(session: Session, reminder_id: int) -> ReminderRow | None:
-    query = select(ReminderRow).where(ReminderRow.id == reminder_id).with_for_update()
-    return session.execute(query).scalar_one_or_none()
+def _lock(session: Session, reminder_id: int) -> tuple[ConversationRow | None, ReminderRow | None]:
+    """Conversation first, then reminder: the same lock order as an inbound text."""
+    conversation_id = session.scalar(
+        select(ReminderRow.conversation_id).where(ReminderRow.id == reminder_id)
+    )
+    if conversation_id is None:
+        return None, None
+    row = session.execute(
+        select(ConversationRow).where(ConversationRow.id == conversation_id).with_for_update()
+    ).scalar_one_or_none()
+    reminder = session.execute(
+        select(ReminderRow).where(ReminderRow.id == reminder_id).with_for_update()
+    ).scalar_one_or_none()
+    return row, reminder
 
 
 def _recent_sends(session: Session, conversation_id: int, now: dt.datetime) -> list[dt.datetime]:
@@ -62,14 +67,8 @@ def _consented(session: Session, conversation_id: int) -> bool:
 def prepare(rt: Runtime, reminder_id: int, now: dt.datetime) -> str:
     """Phase one: decide what to send and commit `sending` with its text, before any network."""
     with transaction(rt.sessions) as session:
-        conversation_id = session.scalar(
-            select(ReminderRow.conversation_id).where(ReminderRow.id == reminder_id)
-        )
-        if conversation_id is None:
-            return "missing"
-        row = _lock_conversation(session, conversation_id)
-        reminder = _lock_reminder(session, reminder_id)
-        if reminder is None or reminder.status != CLAIMED:
+        row, reminder = _lock(session, reminder_id)
+        if row is None or reminder is None or reminder.status != CLAIMED:
             return "not-claimed"
         conv = to_state(row)
         if not _may_send(session, row, conv, reminder.kind):
@@ -118,14 +117,8 @@ def _channel(rt: Runtime, conv: Conversation, reminder: ReminderRow) -> str:
 def deliver(rt: Runtime, reminder_id: int, now: dt.datetime) -> str:
     """Phase two: send while holding the conversation's lock, so a STOP waits or wins."""
     with transaction(rt.sessions) as session:
-        conversation_id = session.scalar(
-            select(ReminderRow.conversation_id).where(ReminderRow.id == reminder_id)
-        )
-        if conversation_id is None:
-            return "missing"
-        row = _lock_conversation(session, conversation_id)
-        reminder = _lock_reminder(session, reminder_id)
-        if reminder is None or reminder.status != SENDING or reminder.body is None:
+        row, reminder = _lock(session, reminder_id)
+        if row is None or reminder is None or reminder.status != SENDING or not reminder.body:
             return "not-sending"
         if row.status in (Status.OPTED_OUT, Status.UNREACHABLE):
             reminder.status = CANCELLED
