@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import dataclasses
 import logging
 import secrets
 import textwrap
 from collections.abc import Callable, Iterator
-from urllib.parse import urlsplit
-from xml.etree import ElementTree
 
 from flask import Flask
 from twilio.request_validator import RequestValidator
@@ -16,17 +13,9 @@ from twilio.request_validator import RequestValidator
 from flows.phones import to_e164
 from secondopinion.settings import Settings
 from webhooks import create_app
+from webhooks.twiml_voice import Turn, read_twiml
 
 LOCAL_URL = "http://localhost"
-
-
-@dataclasses.dataclass(frozen=True)
-class Turn:
-    """What the caller hears in one step, and where their next key goes (None: hung up)."""
-
-    said: tuple[tuple[str, str], ...]  # (language, words)
-    next_path: str | None
-    dialled: str | None = None
 
 
 class LocalCall:
@@ -49,7 +38,7 @@ class LocalCall:
         )
         if response.status_code != 200:
             raise RuntimeError(f"voice webhook answered {response.status_code}")
-        return _turn(response.get_data(as_text=True))
+        return read_twiml(response.get_data(as_text=True))
 
     def ring(self) -> Turn:
         return self._post("/twilio/voice")
@@ -58,18 +47,6 @@ class LocalCall:
         if turn.next_path is None:
             raise RuntimeError("the call has ended")
         return self._post(turn.next_path, Digits=digits)
-
-
-def _turn(twiml: str) -> Turn:
-    root = ElementTree.fromstring(twiml)
-    said = tuple((s.get("language", ""), s.text or "") for s in root.iter("Say"))
-    gather = root.find("Gather")
-    next_path = None
-    if gather is not None:
-        action = urlsplit(gather.get("action", ""))
-        next_path = f"{action.path}?{action.query}"
-    dial = root.find("Dial")
-    return Turn(said, next_path, dial.text if dial is not None else None)
 
 
 def transcript(settings: Settings, phone: str, keys: str) -> Iterator[str]:

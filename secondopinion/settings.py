@@ -20,6 +20,7 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_file=".env", extra="ignore")
 
     database_url: str = "sqlite:///secondopinion.db"
+    database_pool_size: int = 5  # 0: no pool, a connection per transaction (behind pgbouncer)
     redis_url: str | None = None
     embedded_broker_url: str = "sqla+sqlite:///secondopinion-broker.db"
 

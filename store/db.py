@@ -8,10 +8,18 @@ from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import NullPool
 
 
-def make_engine(url: str, **kwargs: Any) -> Engine:
-    """One engine per process; SQLite gets a busy timeout and takes its write lock up front."""
+def make_engine(url: str, pool_size: int | None = None, **kwargs: Any) -> Engine:
+    """One engine per process; SQLite gets a busy timeout and takes its write lock up front.
+
+    `pool_size=0` keeps no idle connections: each is closed when its transaction ends.
+    """
+    if pool_size == 0:
+        kwargs["poolclass"] = NullPool
+    elif pool_size is not None:
+        kwargs["pool_size"] = pool_size
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"timeout": 30}, **kwargs)
         _serialise_sqlite_writers(engine)

@@ -83,6 +83,7 @@ def _empty_tables(url: str) -> None:
 def settings(database_url: str, tmp_path: Path) -> Settings:
     return Settings(
         database_url=database_url,
+        database_pool_size=0,  # nothing idle left behind between tests
         twilio_auth_token=AUTH_TOKEN,
         public_base_url=PUBLIC_BASE_URL,
         embedded_broker_url=f"sqla+sqlite:///{tmp_path / 'broker.db'}",

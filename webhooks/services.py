@@ -34,7 +34,7 @@ class Services:
 
     @classmethod
     def build(cls, settings: Settings) -> Services:
-        engine = make_engine(settings.database_url)
+        engine = make_engine(settings.database_url, settings.database_pool_size)
         content = load_content()
         return cls(
             settings=settings,

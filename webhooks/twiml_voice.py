@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlencode
+import dataclasses
+from urllib.parse import urlencode, urlsplit
+from xml.etree import ElementTree
 
 from flask import Response
 from twilio.twiml.voice_response import Gather, VoiceResponse
@@ -70,3 +72,25 @@ def _dial(
     text = machine.render_key("no_person", language, channel="voice")
     response.say(text, **_say_args(settings, language))
     response.hangup()
+
+
+@dataclasses.dataclass(frozen=True)
+class Turn:
+    """What a caller hears in one step, and where their next key goes (None: hung up)."""
+
+    said: tuple[tuple[str, str], ...]  # (language, words)
+    next_path: str | None
+    dialled: str | None = None
+
+
+def read_twiml(twiml: str) -> Turn:
+    """The other way round, for the terminal caller and the simulator's keypad."""
+    root = ElementTree.fromstring(twiml)
+    said = tuple((s.get("language", ""), s.text or "") for s in root.iter("Say"))
+    gather = root.find("Gather")
+    next_path = None
+    if gather is not None:
+        action = urlsplit(gather.get("action", ""))
+        next_path = f"{action.path}?{action.query}"
+    dial = root.find("Dial")
+    return Turn(said, next_path, dial.text if dial is not None else None)

@@ -60,12 +60,11 @@ def menu_choice() -> Response:
     svc = services()
     phone, call = _caller_number(), _call_from_query()
     zone = guess_timezone(phone, svc.settings.program_timezone)
+    now = svc.clock()  # read before the transaction: the clock may look at the database
     with transaction(svc.sessions) as session:
         caller = find_caller(session, phone)
         outcome = voice.press(call, request.form.get("Digits", ""), caller)
-        apply_actions(
-            session, svc.machine, (phone, zone), call.language, outcome.actions, svc.clock()
-        )
+        apply_actions(session, svc.machine, (phone, zone), call.language, outcome.actions, now)
     return voice_twiml(outcome, svc.machine, svc.settings, MENU_PATH)
 
 
@@ -89,16 +88,11 @@ def reminder_answered() -> Response:
     reminder, row = _reminder()
     language = Language(row.language)
     if request.form.get("AnsweredBy", "").startswith(("machine", "fax")):
+        now = svc.clock()
         with transaction(svc.sessions) as session:
             actions = (voice.Action.TEXT_REMINDER,)  # the words go by text instead
             apply_actions(
-                session,
-                svc.machine,
-                (row.phone, row.timezone),
-                language,
-                actions,
-                svc.clock(),
-                reminder.id,
+                session, svc.machine, (row.phone, row.timezone), language, actions, now, reminder.id
             )
         return voice_twiml(voice.machine_message(language), svc.machine, svc.settings, "")
     outcome = voice.reminder_call(language, reminder.spoken or "")
@@ -111,6 +105,7 @@ def reminder_choice() -> Response:
     svc = services()
     reminder, row = _reminder()
     call = _call_from_query()
+    now = svc.clock()
     with transaction(svc.sessions) as session:
         caller = find_caller(session, row.phone)
         outcome = voice.press(
@@ -122,7 +117,7 @@ def reminder_choice() -> Response:
             (row.phone, row.timezone),
             call.language,
             outcome.actions,
-            svc.clock(),
+            now,
             reminder.id,
         )
     return voice_twiml(outcome, svc.machine, svc.settings, REMINDER_MENU_PATH, reminder=reminder.id)
@@ -134,7 +129,7 @@ def call_status() -> Response:
     """How a reminder call ended: no answer or busy is tried again, then sent as a text."""
     svc = services()
     reminder, _row = _reminder()
-    status = request.form.get("CallStatus", "")
+    status, now = request.form.get("CallStatus", ""), svc.clock()
     with transaction(svc.sessions) as session:
-        call_finished(session, reminder.id, status, svc.clock(), svc.settings)
+        call_finished(session, reminder.id, status, now, svc.settings)
     return Response(status=200)

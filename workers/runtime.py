@@ -34,7 +34,9 @@ class Runtime:
 
     @classmethod
     def build(cls, settings: Settings, sender: Sender | None = None) -> Runtime:
-        engine = make_engine(settings.database_url, pool_size=10, max_overflow=10)
+        size = settings.database_pool_size
+        pool: dict[str, int] = {"max_overflow": 10} if size else {}
+        engine = make_engine(settings.database_url, max(size, 10) if size else 0, **pool)
         limiter: RateLimiter
         if settings.redis_url:
             client = redis.Redis.from_url(settings.redis_url)

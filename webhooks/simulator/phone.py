@@ -9,6 +9,7 @@ from flask import current_app
 from werkzeug.test import TestResponse
 
 from webhooks.services import services
+from webhooks.twiml_voice import Turn, read_twiml
 
 LOCAL = "http://localhost"
 PROGRAM_NUMBER = "+12125550100"  # fictional, like every number the sandbox uses
@@ -45,3 +46,25 @@ def report(phone: str, sid: str, status: str) -> None:
     response = _post("/twilio/status", form)
     if response.status_code != 200:
         raise RuntimeError(f"the status webhook answered {response.status_code}")
+
+
+def _voice(path: str, phone: str, digits: str | None = None) -> Turn:
+    form = {"From": phone, "To": PROGRAM_NUMBER, "CallSid": "CA" + secrets.token_hex(16)}
+    if digits is not None:
+        form["Digits"] = digits
+    response = _post(path, form)
+    if response.status_code != 200:
+        raise RuntimeError(f"the voice webhook answered {response.status_code}")
+    return read_twiml(response.get_data(as_text=True))
+
+
+def ring(phone: str) -> Turn:
+    """Call the program's number from `phone`: the first words of the menu."""
+    return _voice("/twilio/voice", phone)
+
+
+def press(phone: str, next_path: str, digits: str) -> Turn:
+    """Press a key: posted to the step the last answer named, as Twilio's Gather does."""
+    if not next_path.startswith("/twilio/voice/"):
+        raise ValueError("not a step of the phone menu")
+    return _voice(next_path, phone, digits)

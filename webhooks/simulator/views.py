@@ -114,6 +114,21 @@ def send_text(digits: str) -> ResponseReturnValue:
     return _answer(number)
 
 
+@bp.post("/simulator/<digits>/call")
+def call(digits: str) -> ResponseReturnValue:
+    """The call button: ring the phone menu, or press a key on it; shows what is said."""
+    number = _number(digits)
+    key, next_path = request.form.get("key"), request.form.get("next", "")
+    try:
+        turn = phone.ring(number) if key is None else phone.press(number, next_path, key[:1])
+    except ValueError:
+        abort(400, "not a step of the phone menu")
+    keys = ["1", "2", "3", "4", "5", "6", "7", "8", "9", "*", "0", "#"]
+    return render_template(
+        "simulator/call.html", number=number, digits=digits, turn=turn, keys=keys
+    )
+
+
 @bp.post("/simulator/<digits>/tick")
 def tick(digits: str) -> ResponseReturnValue:
     """Send what has fallen due on the sandbox's clock (the page asks every few seconds)."""
