@@ -20,12 +20,15 @@ def lock_conversation(
     session: Session, phone: str, now: dt.datetime, timezone: str
 ) -> ConversationRow:
     """The row for `phone`, created if new, locked until the transaction ends."""
+    query = select(ConversationRow).where(ConversationRow.phone == phone).with_for_update()
+    row = session.execute(query).scalar_one_or_none()
+    if row is not None:  # every text but a number's first: one statement, no INSERT built
+        return row
     fresh = Conversation(timezone=timezone)
     values = {"phone": phone, "created_at": now, "updated_at": now}
     values.update(_columns(fresh))
     insert = _INSERTS[session.get_bind().dialect.name](ConversationRow)
     session.execute(insert.values(**values).on_conflict_do_nothing(index_elements=["phone"]))
-    query = select(ConversationRow).where(ConversationRow.phone == phone).with_for_update()
     return session.execute(query).scalar_one()
 
 

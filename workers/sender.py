@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from typing import Protocol
 
 from twilio.http.http_client import TwilioHttpClient
 from twilio.rest import Client
 
 from secondopinion.settings import Settings
+
+# The client logs each request's method, URL and headers at INFO: ten log lines per text.
+logging.getLogger("twilio.http_client").setLevel(logging.WARNING)
 
 
 class Sender(Protocol):
