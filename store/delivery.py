@@ -52,6 +52,19 @@ def stop_texting(
     status = Status.OPTED_OUT if code == UNSUBSCRIBED else Status.UNREACHABLE
     if row.status == status:
         return
+    end_texting(session, row, status, now, plan, "carrier", f"Twilio error {code}")
+
+
+def end_texting(
+    session: Session,
+    row: ConversationRow,
+    status: Status,
+    now: dt.datetime,
+    plan: PlanSpec,
+    channel: str,
+    words: str,
+) -> None:
+    """Stop every text to this person now; an opt-out also goes in the consent ledger."""
     conv = to_state(row).replace(status=status)
     save_state(row, conv, now)
     replan(session, row.id, conv, now, plan)
@@ -61,8 +74,8 @@ def stop_texting(
                 conversation_id=row.id,
                 phone=row.phone,
                 kind="opt_out",
-                channel="carrier",
-                words=f"Twilio error {code}",
+                channel=channel,
+                words=words,
                 shown_text="",
                 message_sid=None,
                 at=now,

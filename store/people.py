@@ -10,7 +10,8 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 from flows import Conversation, Status
 from flows.plan import PlanSpec
 from store.conversations import save_state, to_state
-from store.models import Base, ConsentEventRow, ConversationRow, MessageRow, ReminderRow
+from store.delivery import end_texting
+from store.models import Base, ConversationRow, MessageRow, ReminderRow
 from store.reminders import replan
 from store.types import UTCDateTime
 
@@ -70,21 +71,7 @@ def opt_out(
     row = lock(session, conversation_id)
     if row.status == Status.OPTED_OUT:
         return
-    conv = to_state(row).replace(status=Status.OPTED_OUT)
-    save_state(row, conv, now)
-    replan(session, row.id, conv, now, spec)
-    session.add(
-        ConsentEventRow(
-            conversation_id=row.id,
-            phone=row.phone,
-            kind="opt_out",
-            channel="staff",
-            words=f"opted out by staff ({by})",
-            shown_text="",
-            message_sid=None,
-            at=now,
-        )
-    )
+    end_texting(session, row, Status.OPTED_OUT, now, spec, "staff", f"opted out by staff ({by})")
 
 
 def erase(
