@@ -21,7 +21,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from sqlalchemy import create_engine, text  # noqa: E402
+from sqlalchemy import Engine, create_engine, text  # noqa: E402
 
 # The server, not a database: each benchmark makes its own scratch database on it.
 DEFAULT_PG = os.environ.get("BENCH_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432")
@@ -251,3 +251,15 @@ def postgres_cpu_seconds() -> float:
             except OSError:
                 continue
     return total
+
+
+def empty_tables(engine: Engine) -> None:
+    """Every table but Alembic's, emptied and its ids restarted."""
+    with engine.begin() as c:
+        names = c.execute(
+            text(
+                "SELECT tablename FROM pg_tables WHERE schemaname = 'public' "
+                "AND tablename <> 'alembic_version'"
+            )
+        ).scalars()
+        c.execute(text(f"TRUNCATE {', '.join(names)} RESTART IDENTITY CASCADE"))

@@ -45,6 +45,7 @@ from _common import (
     CpuMeter,
     cpu_seconds,
     drop_database,
+    empty_tables,
     fictional_phone,
     fresh_database,
     machine_line,
@@ -129,17 +130,6 @@ def start_fake(logdir: Path) -> tuple[subprocess.Popen[str], str]:
 
 
 # -- data -----------------------------------------------------------------------------
-
-
-def empty_tables(engine: Engine) -> None:
-    with engine.begin() as c:
-        names = c.execute(
-            text(
-                "SELECT tablename FROM pg_tables WHERE schemaname = 'public' "
-                "AND tablename <> 'alembic_version'"
-            )
-        ).scalars()
-        c.execute(text(f"TRUNCATE {', '.join(names)} RESTART IDENTITY CASCADE"))
 
 
 def seed(engine: Engine, phones: list[str], due: dt.datetime, zone: str) -> None:

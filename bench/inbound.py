@@ -51,6 +51,7 @@ from _common import (
     SENDER_NUMBER,
     CpuMeter,
     drop_database,
+    empty_tables,
     fictional_phone,
     fresh_database,
     machine_line,
@@ -291,14 +292,8 @@ def drive_wrk(
 def reseed(engine: Engine, people: int) -> None:
     """Empty every table, then N enrolled people at the ready step who said yes."""
     now = dt.datetime.now(dt.UTC)
+    empty_tables(engine)
     with engine.begin() as c:
-        names = c.execute(
-            text(
-                "SELECT tablename FROM pg_tables WHERE schemaname = 'public' "
-                "AND tablename <> 'alembic_version'"
-            )
-        ).scalars()
-        c.execute(text(f"TRUNCATE {', '.join(names)} RESTART IDENTITY CASCADE"))
         phones = [fictional_phone(i) for i in range(people)]
         c.execute(
             ConversationRow.__table__.insert(),
