@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+import time_machine
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
@@ -149,6 +150,16 @@ def _enrolled_for_calls(client: FlaskClient, keyword: str = "SECOND") -> None:
     assert "call" in answer.lower() or "llamaremos" in answer
 
 
+def _first_reminder_called(
+    client: FlaskClient, runtime: Runtime, t: time_machine.Traveller, keyword: str = "SECOND"
+) -> int:
+    """Enrol at 11:00 choosing calls; at 11:31 the checklist reminder is placed as a call."""
+    _enrolled_for_calls(client, keyword)
+    t.move_to(at(NY, 2026, 11, 2, 11, 31))
+    sweep_and_send(runtime)
+    return reminders(runtime, CALLER)[0].id
+
+
 def test_a_person_who_chose_calls_gets_the_reminder_as_a_call(
     client: FlaskClient, runtime: Runtime, fake_twilio: FakeTwilio
 ) -> None:
@@ -175,10 +186,7 @@ def test_press_2_texts_the_reminder_and_9_stops_calls(
     client: FlaskClient, runtime: Runtime, fake_twilio: FakeTwilio
 ) -> None:
     with clock(at(NY, 2026, 11, 2, 11, 0)) as t:
-        _enrolled_for_calls(client, "SEGUNDA")
-        t.move_to(at(NY, 2026, 11, 2, 11, 31))
-        sweep_and_send(runtime)
-        rid = reminders(runtime, CALLER)[0].id
+        rid = _first_reminder_called(client, runtime, t, "SEGUNDA")
         call = voice_post(client, f"/twilio/voice/reminder?reminder={rid}", CALLER)
         assert {lang for _, lang in call.says} == {"es-US"}
         assert press(client, call, CALLER, "2").hangs_up
@@ -195,10 +203,7 @@ def test_no_answer_is_tried_once_more_then_sent_as_a_text(
     client: FlaskClient, runtime: Runtime, fake_twilio: FakeTwilio
 ) -> None:
     with clock(at(NY, 2026, 11, 2, 11, 0)) as t:
-        _enrolled_for_calls(client)
-        t.move_to(at(NY, 2026, 11, 2, 11, 31))
-        sweep_and_send(runtime)
-        rid = reminders(runtime, CALLER)[0].id
+        rid = _first_reminder_called(client, runtime, t)
         call_status(client, rid, CALLER, "no-answer")
         t.move_to(at(NY, 2026, 11, 2, 11, 50))
         sweep_and_send(runtime)
@@ -219,10 +224,7 @@ def test_an_answering_machine_hears_nothing_private_and_the_reminder_goes_by_tex
     client: FlaskClient, runtime: Runtime, fake_twilio: FakeTwilio
 ) -> None:
     with clock(at(NY, 2026, 11, 2, 11, 0)) as t:
-        _enrolled_for_calls(client)
-        t.move_to(at(NY, 2026, 11, 2, 11, 31))
-        sweep_and_send(runtime)
-        rid = reminders(runtime, CALLER)[0].id
+        rid = _first_reminder_called(client, runtime, t)
         machine = voice_post(
             client, f"/twilio/voice/reminder?reminder={rid}", CALLER, AnsweredBy="machine_start"
         )
