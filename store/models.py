@@ -94,9 +94,11 @@ class ConsentEventRow(Base):
 class ReminderRow(Base):
     """A scheduled reminder. The row is the only copy: the broker only carries its id.
 
-    pending -> claimed (by a sweep) -> sending (committed before Twilio is called) -> sent;
-    or cancelled / skipped (no longer applies) / failed. A row left in `sending` by a crash
-    is reconciled against Twilio's message list before anything is sent again.
+    pending -> claimed (by a sweep: still `pending`, `claimed_at` set, so the claim changes
+    no indexed column and PostgreSQL updates the row in place) -> sending (committed before
+    Twilio is called) -> sent; or cancelled / skipped (no longer applies) / failed. A row left
+    in `sending` by a crash is reconciled against Twilio's message list before anything is
+    sent again. No index may name `claimed_at`: that would make every claim rewrite indexes.
     """
 
     __tablename__ = "reminders"
@@ -108,7 +110,13 @@ class ReminderRow(Base):
             postgresql_where=text("status = 'pending'"),
             sqlite_where=text("status = 'pending'"),
         ),
-        Index("ix_reminders_status_claimed", "status", "claimed_at"),
+        Index(
+            "ix_reminders_sending",
+            "sending_at",
+            postgresql_where=text("status = 'sending'"),
+            sqlite_where=text("status = 'sending'"),
+        ),
+        {"postgresql_with": {"fillfactor": 85}},
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

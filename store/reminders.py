@@ -12,9 +12,18 @@ from flows.plan import PlanSpec, plan
 from flows.state import Conversation, Status
 from store.models import ReminderRow
 
-PENDING, CLAIMED, SENDING, SENT = "pending", "claimed", "sending", "sent"
+PENDING, SENDING, SENT = "pending", "sending", "sent"
 CANCELLED, SKIPPED, FAILED = "cancelled", "skipped", "failed"
-OPEN = (PENDING, CLAIMED)
+
+
+def is_claimed(reminder: ReminderRow) -> bool:
+    """Taken by a sweep and handed to a worker: still `pending`, with `claimed_at` set."""
+    return reminder.status == PENDING and reminder.claimed_at is not None
+
+
+def reschedule(reminder: ReminderRow, due_at: dt.datetime) -> None:
+    """Back to waiting for `due_at`; any sweep's claim on it is void."""
+    reminder.status, reminder.due_at, reminder.claimed_at = PENDING, due_at, None
 
 
 def replan(
@@ -32,7 +41,7 @@ def replan(
     reachable = conv.status not in (Status.OPTED_OUT, Status.UNREACHABLE)
     for row in existing.values():
         planned_kind = row.kind in spec.kinds  # one-off texts asked for on a call stay put
-        if row.status in OPEN and ((planned_kind and row.key not in wanted) or not reachable):
+        if row.status == PENDING and ((planned_kind and row.key not in wanted) or not reachable):
             row.status = CANCELLED
     for item in planned:
         found = existing.get(item.key)
@@ -48,8 +57,8 @@ def replan(
                     created_at=now,
                 )
             )
-        elif found.status in (PENDING, CANCELLED):
-            found.status, found.due_at = PENDING, item.due_at
+        elif found.status == CANCELLED or (found.status == PENDING and not is_claimed(found)):
+            reschedule(found, item.due_at)  # a claimed one is being sent: its worker decides
 
 
 def claim_due(
@@ -59,10 +68,16 @@ def claim_due(
 
     Paused people are left alone, and so are simulator sandboxes unless `sandbox` names one
     conversation: then only its reminders are taken (its clock is not the real one).
+    Only `claimed_at` changes, a column no index names: PostgreSQL rewrites no index entry.
     """
     due = (
         select(ReminderRow.id)
-        .where(ReminderRow.status == PENDING, ReminderRow.due_at <= now, _in_scope(sandbox))
+        .where(
+            ReminderRow.status == PENDING,
+            ReminderRow.due_at <= now,
+            ReminderRow.claimed_at.is_(None),
+            _in_scope(sandbox),
+        )
         .order_by(ReminderRow.due_at)
         .limit(limit)
         .with_for_update(skip_locked=True)
@@ -70,7 +85,7 @@ def claim_due(
     claimed = session.execute(  # one statement: the ids never come back as 1,000 parameters
         update(ReminderRow)
         .where(ReminderRow.id.in_(due.scalar_subquery()))
-        .values(status=CLAIMED, claimed_at=now)
+        .values(claimed_at=now)
         .returning(ReminderRow.id, ReminderRow.due_at),
         execution_options={"synchronize_session": False},
     ).all()
@@ -94,7 +109,9 @@ def stale(session: Session, now: dt.datetime, older_than: dt.timedelta) -> Seque
         .where(
             _in_scope(None),
             or_(
-                (ReminderRow.status == CLAIMED) & (ReminderRow.claimed_at < cutoff),
+                (ReminderRow.status == PENDING)
+                & (ReminderRow.due_at <= now)  # lets PostgreSQL use ix_reminders_pending_due
+                & (ReminderRow.claimed_at < cutoff),
                 (ReminderRow.status == SENDING) & (ReminderRow.sending_at < cutoff),
             ),
         )

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from secondopinion.settings import Settings
 from store.models import ReminderRow
-from store.reminders import PENDING, SENT
+from store.reminders import SENT, reschedule
 
 UNANSWERED = frozenset({"no-answer", "busy", "failed", "canceled"})
 
@@ -25,7 +25,8 @@ def call_finished(
         return
     if reminder.call_attempts < settings.call_attempts:
         retry = now + dt.timedelta(minutes=settings.call_retry_minutes)
-        reminder.status, reminder.due_at = PENDING, retry  # quiet hours apply when it is due
+        reschedule(reminder, retry)  # quiet hours apply when it is due
     else:
-        reminder.status, reminder.due_at, reminder.channel = PENDING, now, "sms"
+        reschedule(reminder, now)
+        reminder.channel = "sms"
     reminder.sid = None

@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from store.models import ConversationRow, ReminderRow
 from tests.builders import reply
-from workers.dispatch import send_reminder
+from workers.dispatch import send_reminders
 from workers.runtime import Runtime
 from workers.sweep import sweep
 
@@ -33,7 +33,7 @@ def clock(start: dt.datetime) -> Iterator[time_machine.Traveller]:
 
 def sweep_and_send(rt: Runtime) -> dict[str, int]:
     """One beat sweep, its sends run here and now instead of on a worker."""
-    return sweep(rt, lambda ids: [send_reminder(rt, i) for i in ids])
+    return sweep(rt, lambda ids: send_reminders(rt, ids))
 
 
 def enrol(client: FlaskClient, phone: str, keyword: str = "SECOND", *answers: str) -> None:

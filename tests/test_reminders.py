@@ -193,7 +193,7 @@ def test_a_send_that_never_reached_twilio_goes_out_once_after_reconciling(
     with clock(at(NY, 2026, 11, 2, 10, 0)) as t:
         enrol(client, PATIENT)
         t.move_to(at(NY, 2026, 11, 2, 10, 31))
-        sweep(runtime, lambda ids: [prepare(runtime, i, runtime.clock()) for i in ids])
+        sweep(runtime, lambda ids: prepare(runtime, ids, runtime.clock()))
         assert reminders(runtime, PATIENT)[0].status == "sending"  # as if killed right here
         t.move_to(at(NY, 2026, 11, 2, 10, 40))
         result = sweep_and_send(runtime)

@@ -1,12 +1,21 @@
-"""Sending reminders: claim, decide, mark `sending`, send, record. No Celery in here."""
+"""Sending reminders a chunk at a time: decide and mark `sending`, then send and record.
+
+Each phase is one transaction for the whole chunk with a fixed number of statements, so a
+worker's time goes to composing and sending rather than to per-reminder round trips.
+No Celery in here.
+"""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import logging
+import time
+from collections import defaultdict
+from collections.abc import Collection, Sequence
 
 import requests
-from sqlalchemy import exists, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 from twilio.base.exceptions import TwilioRestException
 
@@ -18,92 +27,141 @@ from store.conversations import save_state, to_state
 from store.db import transaction
 from store.delivery import stop_texting
 from store.models import ConsentEventRow, ConversationRow, MessageRow, ReminderRow
-from store.reminders import CANCELLED, CLAIMED, FAILED, PENDING, SENDING, SENT, SKIPPED, replan
+from store.reminders import (
+    CANCELLED,
+    FAILED,
+    SENDING,
+    SENT,
+    SKIPPED,
+    is_claimed,
+    replan,
+    reschedule,
+)
 from workers.outcomes import Refusal, backoff, classify
 from workers.runtime import Runtime
 
 log = logging.getLogger(__name__)
 RECENT = dt.timedelta(days=1)
+LOCK_BUDGET = 1.0  # seconds one delivery transaction holds its people's rows: a STOP waits less
+LOCK_GROUP = 5  # people locked together while sending: a STOP waits for at most these sends
 
 
-def _lock(session: Session, reminder_id: int) -> tuple[ConversationRow | None, ReminderRow | None]:
-    """Conversation first, then reminder: the same lock order as an inbound text."""
-    conversation_id = session.scalar(
-        select(ReminderRow.conversation_id).where(ReminderRow.id == reminder_id)
+@dataclasses.dataclass
+class Locked:
+    """A chunk's rows, locked for one phase: its people, then its reminders in the order asked."""
+
+    people: dict[int, ConversationRow]
+    reminders: list[ReminderRow]
+
+    def person(self, reminder: ReminderRow) -> ConversationRow:
+        return self.people[reminder.conversation_id]
+
+
+def _lock(session: Session, reminder_ids: Sequence[int]) -> Locked:
+    """People first, in id order, then their reminders: the order every other writer uses."""
+    owners = select(ReminderRow.conversation_id).where(ReminderRow.id.in_(reminder_ids))
+    people = session.scalars(
+        select(ConversationRow)
+        .where(ConversationRow.id.in_(owners))
+        .order_by(ConversationRow.id)
+        .with_for_update()
+    ).all()
+    found = session.scalars(
+        select(ReminderRow)
+        .where(ReminderRow.id.in_(reminder_ids))
+        .order_by(ReminderRow.id)
+        .with_for_update()
+    ).all()
+    by_id = {reminder.id: reminder for reminder in found}
+    return Locked(
+        people={row.id: row for row in people},
+        reminders=[by_id[i] for i in dict.fromkeys(reminder_ids) if i in by_id],
     )
-    if conversation_id is None:
-        return None, None
-    row = session.execute(
-        select(ConversationRow).where(ConversationRow.id == conversation_id).with_for_update()
-    ).scalar_one_or_none()
-    reminder = session.execute(
-        select(ReminderRow).where(ReminderRow.id == reminder_id).with_for_update()
-    ).scalar_one_or_none()
-    return row, reminder
 
 
-def _recent_sends(session: Session, conversation_id: int, now: dt.datetime) -> list[dt.datetime]:
-    query = select(ReminderRow.sending_at).where(
-        ReminderRow.conversation_id == conversation_id,
+def _recent_sends(
+    session: Session, people: Collection[int], now: dt.datetime
+) -> dict[int, list[dt.datetime]]:
+    """When each person was last texted or called, over the last day (spacing, daily cap)."""
+    query = select(ReminderRow.conversation_id, ReminderRow.sending_at).where(
+        ReminderRow.conversation_id.in_(people),
         ReminderRow.status.in_((SENT, SENDING)),
         ReminderRow.sending_at > now - RECENT,
     )
-    return [t for t in session.scalars(query) if t is not None]
+    recent: dict[int, list[dt.datetime]] = defaultdict(list)
+    for person, at in session.execute(query):
+        if at is not None:
+            recent[person].append(at)
+    return recent
 
 
-def _consented(session: Session, conversation_id: int) -> bool:
-    return bool(
-        session.scalar(
-            select(
-                exists().where(
-                    ConsentEventRow.conversation_id == conversation_id,
-                    ConsentEventRow.kind == "opt_in",
-                )
-            )
-        )
+def _consented(session: Session, people: Collection[int]) -> set[int]:
+    """Who, among these people, has a consent record."""
+    query = select(ConsentEventRow.conversation_id).where(
+        ConsentEventRow.conversation_id.in_(people), ConsentEventRow.kind == "opt_in"
     )
+    return set(session.scalars(query.distinct()))
 
 
-def prepare(rt: Runtime, reminder_id: int, now: dt.datetime) -> str:
+def prepare(rt: Runtime, reminder_ids: Sequence[int], now: dt.datetime) -> dict[int, str]:
     """Phase one: decide what to send and commit `sending` with its text, before any network."""
     with transaction(rt.sessions) as session:
-        row, reminder = _lock(session, reminder_id)
-        if row is None or reminder is None or reminder.status != CLAIMED:
-            return "not-claimed"
-        conv = to_state(row)
-        if not _may_send(session, row, conv, reminder.kind):
-            reminder.status = CANCELLED
-            return "cancelled"
-        slot = earliest_slot(
-            now, conv.timezone, rt.machine.plan.window, _recent_sends(session, row.id, now)
-        )
-        if slot > now:
-            reminder.status, reminder.due_at = PENDING, slot
-            return "deferred"
-        if reminder.body is None:  # decided once; a retry sends the same words
-            outcome = rt.machine.step(conv, ReminderDue(reminder.kind), now)
-            save_state(row, outcome.conversation, now)
-            if outcome.reply is None:
-                reminder.status = SKIPPED
-                return "skipped"
-            reminder.body = rt.machine.render(outcome.reply)
-            if reminder.kind in rt.machine.plan.kinds:  # only planned reminders can be calls
-                reminder.spoken = rt.machine.render(outcome.reply, channel="voice")
-            if outcome.replan:
-                replan(session, row.id, outcome.conversation, now, rt.machine.plan)
-        reminder.channel = _channel(rt, conv, reminder)
-        reminder.status, reminder.sending_at = SENDING, now
-        reminder.attempts += 1
-        return "prepared"
+        locked = _lock(session, reminder_ids)
+        consented = _consented(session, locked.people)
+        recent = _recent_sends(session, locked.people, now)
+        done = {
+            reminder.id: _prepare_one(
+                rt, session, locked.person(reminder), reminder, consented, recent, now
+            )
+            for reminder in locked.reminders
+        }
+    return {i: done.get(i, "not-claimed") for i in reminder_ids}
 
 
-def _may_send(session: Session, row: ConversationRow, conv: Conversation, kind: str) -> bool:
+def _prepare_one(
+    rt: Runtime,
+    session: Session,
+    row: ConversationRow,
+    reminder: ReminderRow,
+    consented: set[int],
+    recent: dict[int, list[dt.datetime]],
+    now: dt.datetime,
+) -> str:
+    if not is_claimed(reminder):
+        return "not-claimed"
+    conv = to_state(row)
+    if not _may_send(row, conv, reminder.kind, consented):
+        reminder.status = CANCELLED
+        return "cancelled"
+    slot = earliest_slot(now, conv.timezone, rt.machine.plan.window, recent[row.id])
+    if slot > now:
+        reschedule(reminder, slot)
+        return "deferred"
+    if reminder.body is None:  # decided once; a retry sends the same words
+        outcome = rt.machine.step(conv, ReminderDue(reminder.kind), now)
+        save_state(row, outcome.conversation, now)
+        if outcome.reply is None:
+            reminder.status = SKIPPED
+            return "skipped"
+        reminder.body = rt.machine.render(outcome.reply)
+        if reminder.kind in rt.machine.plan.kinds:  # only planned reminders can be calls
+            reminder.spoken = rt.machine.render(outcome.reply, channel="voice")
+        if outcome.replan:
+            replan(session, row.id, outcome.conversation, now, rt.machine.plan)
+    reminder.channel = _channel(rt, conv, reminder)
+    reminder.status, reminder.sending_at = SENDING, now
+    reminder.attempts += 1
+    recent[row.id].append(now)  # the next reminder for this person in the chunk waits
+    return "prepared"
+
+
+def _may_send(row: ConversationRow, conv: Conversation, kind: str, consented: set[int]) -> bool:
     """Only to people who said yes (calls included: no calls to numbers that never enrolled)."""
     if conv.status in (Status.OPTED_OUT, Status.UNREACHABLE):
         return False
     if not needs_enrolment(kind):
         return True
-    return conv.can_receive and _consented(session, row.id)
+    return conv.can_receive and row.id in consented
 
 
 def _channel(rt: Runtime, conv: Conversation, reminder: ReminderRow) -> str:
@@ -114,25 +172,52 @@ def _channel(rt: Runtime, conv: Conversation, reminder: ReminderRow) -> str:
     return "call" if wants_call and calls_left and can_call else "sms"
 
 
-def deliver(rt: Runtime, reminder_id: int, now: dt.datetime) -> str:
-    """Phase two: send while holding the conversation's lock, so a STOP waits or wins."""
-    with transaction(rt.sessions) as session:
-        row, reminder = _lock(session, reminder_id)
-        if row is None or reminder is None or reminder.status != SENDING or not reminder.body:
-            return "not-sending"
-        if row.status in (Status.OPTED_OUT, Status.UNREACHABLE):
-            reminder.status = CANCELLED
-            return "cancelled"
-        rt.limiter.acquire(rt.settings.sender_key)
-        try:
-            sid = _hand_over(rt, row, reminder)
-        except TwilioRestException as error:
-            return _refused(rt, session, row, reminder, error, now)
-        except requests.RequestException:
-            log.warning("reminder %s: outcome unknown, left for reconciliation", reminder.id)
-            return "unknown"
-        record_sent(session, row, reminder, sid, now)
-        return "sent"
+def deliver(rt: Runtime, reminder_ids: Sequence[int]) -> dict[int, str]:
+    """Phase two: send each while holding that person's row, so a STOP waits or wins.
+
+    People are locked a few at a time, just before their turn (in id order, as every writer
+    takes them), so a STOP for someone further down the chunk wins at once; a transaction
+    is committed after about LOCK_BUDGET, so a STOP for someone just texted waits no longer.
+    """
+    done: dict[int, str] = {}
+    owners = _owners(rt, reminder_ids)
+    queue = sorted(owners, key=lambda i: (owners[i], i))
+    while queue:
+        with transaction(rt.sessions) as session, session.no_autoflush:
+            # what is recorded goes out at commit, in one statement per table
+            held_since = time.monotonic()
+            while queue and time.monotonic() - held_since <= LOCK_BUDGET:
+                group, queue = queue[:LOCK_GROUP], queue[LOCK_GROUP:]
+                locked = _lock(session, group)
+                for reminder in locked.reminders:
+                    done[reminder.id] = _deliver_one(rt, session, locked.person(reminder), reminder)
+    return {i: done.get(i, "not-sending") for i in reminder_ids}  # missing: erased meanwhile
+
+
+def _owners(rt: Runtime, reminder_ids: Sequence[int]) -> dict[int, int]:
+    """Whose each reminder is (a reminder never changes hands, so no lock is needed)."""
+    with rt.sessions() as session:
+        query = select(ReminderRow.id, ReminderRow.conversation_id)
+        rows = session.execute(query.where(ReminderRow.id.in_(reminder_ids)))
+        return {reminder_id: person for reminder_id, person in rows}
+
+
+def _deliver_one(rt: Runtime, session: Session, row: ConversationRow, reminder: ReminderRow) -> str:
+    if reminder.status != SENDING or not reminder.body:
+        return "not-sending"
+    if row.status in (Status.OPTED_OUT, Status.UNREACHABLE):
+        reminder.status = CANCELLED
+        return "cancelled"
+    rt.limiter.acquire(rt.settings.sender_key)
+    try:
+        sid = _hand_over(rt, row, reminder)
+    except TwilioRestException as error:
+        return _refused(rt, session, row, reminder, error, rt.clock())
+    except requests.RequestException:
+        log.warning("reminder %s: outcome unknown, left for reconciliation", reminder.id)
+        return "unknown"
+    record_sent(session, row, reminder, sid, rt.clock())
+    return "sent"
 
 
 def _hand_over(rt: Runtime, row: ConversationRow, reminder: ReminderRow) -> str:
@@ -177,7 +262,7 @@ def _refused(
     refusal = classify(error)
     reminder.error_code = error.code or error.status
     if refusal is Refusal.RETRY and reminder.attempts < rt.settings.max_send_attempts:
-        reminder.status, reminder.due_at = PENDING, now + backoff(reminder.attempts)
+        reschedule(reminder, now + backoff(reminder.attempts))
         return "retry"
     reminder.status = FAILED
     if refusal in (Refusal.OPTED_OUT, Refusal.UNREACHABLE):
@@ -186,9 +271,36 @@ def _refused(
     return refusal.value
 
 
+def send_reminders(rt: Runtime, reminder_ids: Sequence[int]) -> list[str]:
+    """Both phases for a chunk, each with the clock read when it starts; one outcome per id.
+
+    If the chunk fails as a whole (a bug or a database error in one reminder), each reminder
+    is tried again on its own, so one bad row cannot hold back the rest.
+    """
+    try:
+        return _send_chunk(rt, reminder_ids)
+    except Exception:
+        if len(reminder_ids) == 1:
+            raise
+        log.exception("a chunk of %d reminders failed; trying each alone", len(reminder_ids))
+    outcomes: list[str] = []
+    for reminder_id in reminder_ids:
+        try:
+            outcomes.extend(_send_chunk(rt, [reminder_id]))
+        except Exception:  # left claimed or `sending`: the sweep's mend() takes it again
+            log.exception("reminder %s: send failed", reminder_id)
+            outcomes.append("error")
+    return outcomes
+
+
+def _send_chunk(rt: Runtime, reminder_ids: Sequence[int]) -> list[str]:
+    outcomes = prepare(rt, reminder_ids, rt.clock())
+    ready = [i for i in reminder_ids if outcomes[i] == "prepared"]
+    if ready:
+        outcomes.update(deliver(rt, ready))
+    return [outcomes[i] for i in reminder_ids]
+
+
 def send_reminder(rt: Runtime, reminder_id: int) -> str:
-    """Both phases, each with the clock read when it starts."""
-    prepared = prepare(rt, reminder_id, rt.clock())
-    if prepared != "prepared":
-        return prepared
-    return deliver(rt, reminder_id, rt.clock())
+    """One reminder: a chunk of one."""
+    return send_reminders(rt, [reminder_id])[0]

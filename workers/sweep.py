@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from store.db import transaction
 from store.models import ConversationRow, ReminderRow
-from store.reminders import CLAIMED, SENDING, claim_due, stale
+from store.reminders import PENDING, SENDING, claim_due, is_claimed, stale
 from workers.dispatch import record_sent
 from workers.runtime import Runtime
 
@@ -45,7 +45,7 @@ def mend(rt: Runtime, dispatch: Dispatch) -> tuple[int, int]:
         for reminder in stale(session, now, dt.timedelta(seconds=rt.settings.stale_after_seconds)):
             if reminder.status == SENDING:
                 reconciled += _reconcile(rt, session, reminder, now)
-            if reminder.status == CLAIMED:  # never started, or not found at Twilio
+            if is_claimed(reminder):  # never started, or not found at Twilio
                 reminder.claimed_at = now
                 again.append(reminder.id)
     if again:
@@ -72,6 +72,6 @@ def _reconcile(rt: Runtime, session: Session, reminder: ReminderRow, now: dt.dat
         record_sent(session, row, reminder, sid, now)
         log.info("reminder %s: found at Twilio after a crash, not resent", reminder.id)
     else:
-        reminder.status = CLAIMED  # its text is kept: the same words go out, once
+        reminder.status = PENDING  # still claimed, its text kept: the same words go out, once
         log.info("reminder %s: not at Twilio, will be sent again", reminder.id)
     return True

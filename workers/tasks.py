@@ -8,7 +8,7 @@ import logging
 from celery import shared_task
 
 from secondopinion.settings import Settings
-from workers.dispatch import send_reminder
+from workers.dispatch import send_reminder, send_reminders
 from workers.runtime import Runtime
 from workers.sweep import sweep
 
@@ -43,13 +43,5 @@ def send_reminder_task(reminder_id: int) -> str:
 
 @shared_task(name="workers.tasks.send_reminders")
 def send_reminders_task(reminder_ids: list[int]) -> list[str]:
-    """Each id on its own, as send_reminder_task does; one failing does not stop the rest."""
-    rt = runtime()
-    done: list[str] = []
-    for reminder_id in reminder_ids:
-        try:
-            done.append(send_reminder(rt, reminder_id))
-        except Exception:  # left `claimed` or `sending`: the sweep's mend() takes it again
-            log.exception("reminder %s: send failed", reminder_id)
-            done.append("error")
-    return done
+    """A chunk in two transactions; one failing reminder does not stop the rest."""
+    return send_reminders(runtime(), reminder_ids)

@@ -1,0 +1,154 @@
+"""A chunk of reminders is sent with set-wise database work; a claim rewrites no index."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import pytest
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine, event, select, text, update
+
+from store.db import transaction
+from store.migrate import alembic_config
+from store.models import ConversationRow, ReminderRow
+from store.reminders import PENDING, claim_due, is_claimed
+from tests.fake_twilio import FakeTwilio
+from tests.processes import daytime_zone, seed_due_reminders
+from workers.dispatch import LOCK_GROUP, deliver, prepare, send_reminders
+from workers.runtime import Runtime
+
+PEOPLE = [f"+1212555{n:04d}" for n in range(120, 140)]  # 555-0120 .. 555-0139, fictional
+
+
+def _engine(rt: Runtime) -> Engine:
+    engine: Engine = rt.sessions.kw["bind"]
+    return engine
+
+
+def _seed_and_claim(rt: Runtime, phones: list[str]) -> list[int]:
+    now = rt.clock()
+    seed_due_reminders(_engine(rt), phones, now - dt.timedelta(seconds=5), daytime_zone(now))
+    with transaction(rt.sessions) as session:
+        return claim_due(session, now, len(phones))
+
+
+@contextmanager
+def counting_statements(engine: Engine) -> Iterator[list[str]]:
+    """Every statement sent to the database meanwhile (an executemany counts once)."""
+    seen: list[str] = []
+
+    def record(_conn: object, _cursor: object, statement: str, *_: object) -> None:
+        seen.append(statement)
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield seen
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
+def test_a_chunk_is_sent_once_each_with_fewer_statements_than_reminders(
+    runtime: Runtime, fake_twilio: FakeTwilio
+) -> None:
+    """On PostgreSQL, the production database (SQLite inserts the message rows one by one)."""
+    ids = _seed_and_claim(runtime, PEOPLE)
+    now = runtime.clock()
+    with counting_statements(_engine(runtime)) as decided:
+        assert set(prepare(runtime, ids, now).values()) == {"prepared"}
+    with counting_statements(_engine(runtime)) as sent:
+        assert set(deliver(runtime, ids).values()) == {"sent"}
+
+    assert sorted(m["to"] for m in fake_twilio.messages) == sorted(PEOPLE)
+    # phase one: people, reminders, consent, recent sends, then one write per table
+    assert len(decided) <= 8, decided
+    # phase two: whose reminders, then two locks per group of people, then the writes
+    groups = -(-len(ids) // LOCK_GROUP)
+    assert len(sent) <= 1 + 2 * groups + 4, sent
+    assert len(decided) + len(sent) < len(ids)
+
+
+def test_prepare_reads_the_same_few_times_for_a_chunk_of_two_or_twenty(
+    runtime: Runtime, fake_twilio: FakeTwilio
+) -> None:
+    small = _seed_and_claim(runtime, PEOPLE[:2])
+    with counting_statements(_engine(runtime)) as for_two:
+        prepare(runtime, small, runtime.clock())
+    large = _seed_and_claim(runtime, PEOPLE[2:])
+    with counting_statements(_engine(runtime)) as for_eighteen:
+        prepare(runtime, large, runtime.clock())
+    assert len(for_two) == len(for_eighteen)
+
+
+def test_one_broken_reminder_does_not_hold_back_its_chunk(
+    runtime: Runtime, fake_twilio: FakeTwilio, caplog: pytest.LogCaptureFixture
+) -> None:
+    ids = _seed_and_claim(runtime, PEOPLE[:5])
+    broken = PEOPLE[2]
+    with transaction(runtime.sessions) as session:  # a zone no clock knows: composing fails
+        session.execute(
+            update(ConversationRow)
+            .where(ConversationRow.phone == broken)
+            .values(timezone="Nowhere/Atlantis")
+        )
+
+    with caplog.at_level(logging.ERROR, logger="workers.dispatch"):
+        outcomes = send_reminders(runtime, ids)
+
+    assert outcomes.count("sent") == 4 and outcomes.count("error") == 1
+    assert sorted(m["to"] for m in fake_twilio.messages) == sorted(set(PEOPLE[:5]) - {broken})
+    assert "trying each alone" in caplog.text
+    with runtime.sessions() as session:
+        left = session.scalars(
+            select(ReminderRow).join(ConversationRow).where(ConversationRow.phone == broken)
+        ).one()
+        assert is_claimed(left)  # the sweep's mend hands it out again later
+
+
+def test_a_reminder_erased_between_the_phases_is_not_sent(
+    runtime: Runtime, fake_twilio: FakeTwilio
+) -> None:
+    ids = _seed_and_claim(runtime, PEOPLE[:3])
+    prepare(runtime, ids, runtime.clock())
+    with transaction(runtime.sessions) as session:
+        session.execute(ReminderRow.__table__.delete().where(ReminderRow.id == ids[1]))
+
+    outcomes = deliver(runtime, ids)
+
+    assert outcomes == {ids[0]: "sent", ids[1]: "not-sending", ids[2]: "sent"}
+    assert len(fake_twilio.messages) == 2
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
+def test_a_claim_updates_rows_in_place_without_touching_an_index(runtime: Runtime) -> None:
+    """HOT updates: PostgreSQL counts them; any index naming `claimed_at` would stop them."""
+    now = runtime.clock()
+    seed_due_reminders(_engine(runtime), PEOPLE, now - dt.timedelta(seconds=5), "Etc/GMT")
+    with transaction(runtime.sessions) as session:
+        claimed = claim_due(session, now, 100)
+        updated, in_place = session.execute(
+            text(
+                "SELECT n_tup_upd, n_tup_hot_upd FROM pg_stat_xact_user_tables"
+                " WHERE relname = 'reminders'"
+            )
+        ).one()
+    assert len(claimed) == len(PEOPLE)
+    assert updated == in_place == len(PEOPLE)
+
+
+def test_a_claimed_reminder_is_still_pending_and_not_claimed_twice(runtime: Runtime) -> None:
+    ids = _seed_and_claim(runtime, PEOPLE[:4])
+    with transaction(runtime.sessions) as session:
+        assert claim_due(session, runtime.clock(), 100) == []
+        rows = session.scalars(select(ReminderRow).where(ReminderRow.id.in_(ids))).all()
+    assert {row.status for row in rows} == {PENDING} and all(map(is_claimed, rows))
+
+
+def test_the_migrations_have_one_head() -> None:
+    heads = ScriptDirectory.from_config(alembic_config("sqlite://")).get_heads()
+    assert heads == ["0004"]
