@@ -14,10 +14,13 @@ from store.models import ReminderRow
 
 PENDING, SENDING, SENT = "pending", "sending", "sent"
 CANCELLED, SKIPPED, FAILED = "cancelled", "skipped", "failed"
+LEGACY_CLAIMED = "claimed"  # written by a sweep of a release before migration 0004
 
 
 def is_claimed(reminder: ReminderRow) -> bool:
     """Taken by a sweep and handed to a worker: still `pending`, with `claimed_at` set."""
+    if reminder.status == LEGACY_CLAIMED:  # while old and new workers overlap in a deploy
+        return True
     return reminder.status == PENDING and reminder.claimed_at is not None
 
 
@@ -57,8 +60,8 @@ def replan(
                     created_at=now,
                 )
             )
-        elif found.status == CANCELLED or (found.status == PENDING and not is_claimed(found)):
-            reschedule(found, item.due_at)  # a claimed one is being sent: its worker decides
+        elif found.status == CANCELLED or (found.status == PENDING and found.due_at != item.due_at):
+            reschedule(found, item.due_at)  # a claim on it is void: its worker will skip it
 
 
 def claim_due(

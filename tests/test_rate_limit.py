@@ -62,3 +62,24 @@ def test_a_rate_below_one_a_second_makes_the_next_send_wait() -> None:
         limiter.acquire("x")
     assert limiter.window == 2.0
     assert len(sleeps) == 1 and 0 < sleeps[0] <= 2.0
+
+
+def test_at_a_high_rate_a_worker_asks_redis_once_per_lease_and_the_budget_holds() -> None:
+    require_redis()
+    client = redis.Redis.from_url(REDIS_URL)
+    client.flushdb()
+    limiter = RedisRateLimiter(client, per_second=200)  # a lease of 10 sends
+    asked: list[int] = []
+    real_pipeline = client.pipeline
+
+    def counting_pipeline(*args, **kwargs):  # type: ignore[no-untyped-def]
+        asked.append(1)
+        return real_pipeline(*args, **kwargs)
+
+    client.pipeline = counting_pipeline  # type: ignore[method-assign]
+    stamps = _burst([limiter] * 4, per_thread=150)  # 600 sends: three seconds at least
+    per_second = Counter(math.floor(t) for t in stamps)
+    assert len(stamps) == 600
+    assert max(per_second.values()) <= 200
+    assert len(asked) < 600 / 5  # not one round trip per send
+    client.flushdb()

@@ -10,12 +10,11 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import logging
-import time
 from collections import defaultdict
 from collections.abc import Collection, Sequence
 
 import requests
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 from twilio.base.exceptions import TwilioRestException
 
@@ -42,8 +41,7 @@ from workers.runtime import Runtime
 
 log = logging.getLogger(__name__)
 RECENT = dt.timedelta(days=1)
-LOCK_BUDGET = 1.0  # seconds one delivery transaction holds its people's rows: a STOP waits less
-LOCK_GROUP = 5  # people locked together while sending: a STOP waits for at most these sends
+SEND_GROUP = 5  # reminders sent per transaction: a STOP waits for at most these sends
 
 
 @dataclasses.dataclass
@@ -129,6 +127,9 @@ def _prepare_one(
 ) -> str:
     if not is_claimed(reminder):
         return "not-claimed"
+    if reminder.due_at > now:  # moved to later since the sweep took it: its claim is void
+        reschedule(reminder, reminder.due_at)
+        return "not-due"
     conv = to_state(row)
     if not _may_send(row, conv, reminder.kind, consented):
         reminder.status = CANCELLED
@@ -175,22 +176,27 @@ def _channel(rt: Runtime, conv: Conversation, reminder: ReminderRow) -> str:
 def deliver(rt: Runtime, reminder_ids: Sequence[int]) -> dict[int, str]:
     """Phase two: send each while holding that person's row, so a STOP waits or wins.
 
-    People are locked a few at a time, just before their turn (in id order, as every writer
-    takes them), so a STOP for someone further down the chunk wins at once; a transaction
-    is committed after about LOCK_BUDGET, so a STOP for someone just texted waits no longer.
+    SEND_GROUP reminders per transaction, their people locked just before (in id order, as
+    every writer takes them): a STOP for someone further down the chunk wins at once, one for
+    someone in the group waits for at most SEND_GROUP sends, and each text's record is
+    committed moments after Twilio took it (its delivery reports find it).
     """
     done: dict[int, str] = {}
     owners = _owners(rt, reminder_ids)
     queue = sorted(owners, key=lambda i: (owners[i], i))
-    while queue:
+    for start in range(0, len(queue), SEND_GROUP):
+        group = queue[start : start + SEND_GROUP]
+        for _ in group:  # waiting for the send rate happens before anyone is locked
+            rt.limiter.acquire(rt.settings.sender_key)
         with transaction(rt.sessions) as session, session.no_autoflush:
-            # what is recorded goes out at commit, in one statement per table
-            held_since = time.monotonic()
-            while queue and time.monotonic() - held_since <= LOCK_BUDGET:
-                group, queue = queue[:LOCK_GROUP], queue[LOCK_GROUP:]
-                locked = _lock(session, group)
-                for reminder in locked.reminders:
-                    done[reminder.id] = _deliver_one(rt, session, locked.person(reminder), reminder)
+            # the group's records go out together: one statement per table
+            locked = _lock(session, group)
+            sent: list[dict[str, object]] = []
+            for reminder in locked.reminders:
+                row = locked.person(reminder)
+                done[reminder.id] = _deliver_one(rt, session, row, reminder, sent)
+            if sent:
+                session.execute(insert(MessageRow), sent)
     return {i: done.get(i, "not-sending") for i in reminder_ids}  # missing: erased meanwhile
 
 
@@ -202,13 +208,18 @@ def _owners(rt: Runtime, reminder_ids: Sequence[int]) -> dict[int, int]:
         return {reminder_id: person for reminder_id, person in rows}
 
 
-def _deliver_one(rt: Runtime, session: Session, row: ConversationRow, reminder: ReminderRow) -> str:
+def _deliver_one(
+    rt: Runtime,
+    session: Session,
+    row: ConversationRow,
+    reminder: ReminderRow,
+    sent: list[dict[str, object]],
+) -> str:
     if reminder.status != SENDING or not reminder.body:
         return "not-sending"
     if row.status in (Status.OPTED_OUT, Status.UNREACHABLE):
         reminder.status = CANCELLED
         return "cancelled"
-    rt.limiter.acquire(rt.settings.sender_key)
     try:
         sid = _hand_over(rt, row, reminder)
     except TwilioRestException as error:
@@ -216,7 +227,12 @@ def _deliver_one(rt: Runtime, session: Session, row: ConversationRow, reminder: 
     except requests.RequestException:
         log.warning("reminder %s: outcome unknown, left for reconciliation", reminder.id)
         return "unknown"
-    record_sent(session, row, reminder, sid, rt.clock())
+    except Exception:  # an answer the client could not read: the others in the group go on
+        log.exception("reminder %s: outcome unknown, left for reconciliation", reminder.id)
+        return "unknown"
+    message = _mark_sent(row, reminder, sid, rt.clock())
+    if message:
+        sent.append(message)
     return "sent"
 
 
@@ -234,21 +250,29 @@ def _hand_over(rt: Runtime, row: ConversationRow, reminder: ReminderRow) -> str:
 def record_sent(
     session: Session, row: ConversationRow, reminder: ReminderRow, sid: str, now: dt.datetime
 ) -> None:
+    """Mark it sent and keep the text in the conversation's history."""
+    message = _mark_sent(row, reminder, sid, now)
+    if message:
+        session.execute(insert(MessageRow), [message])
+
+
+def _mark_sent(
+    row: ConversationRow, reminder: ReminderRow, sid: str, now: dt.datetime
+) -> dict[str, object] | None:
+    """The reminder is sent; the message row to keep for a text (a call is not a message)."""
     reminder.status, reminder.sid, reminder.sent_at = SENT, sid, now
     if reminder.channel == "call":
-        return  # a call is not a message; the reminder row records it
-    session.add(
-        MessageRow(
-            conversation_id=row.id,
-            direction="out",
-            sid=sid,
-            body=reminder.body or "",
-            key=reminder.kind,
-            language=row.language,
-            status="queued",
-            created_at=now,
-        )
-    )
+        return None
+    return {
+        "conversation_id": row.id,
+        "direction": "out",
+        "sid": sid,
+        "body": reminder.body or "",
+        "key": reminder.kind,
+        "language": row.language,
+        "status": "queued",
+        "created_at": now,
+    }
 
 
 def _refused(
@@ -280,8 +304,9 @@ def send_reminders(rt: Runtime, reminder_ids: Sequence[int]) -> list[str]:
     try:
         return _send_chunk(rt, reminder_ids)
     except Exception:
-        if len(reminder_ids) == 1:
-            raise
+        if len(reminder_ids) == 1:  # left claimed or `sending`: the sweep's mend() takes it again
+            log.exception("reminder %s: send failed", reminder_ids[0])
+            return ["error"]
         log.exception("a chunk of %d reminders failed; trying each alone", len(reminder_ids))
     outcomes: list[str] = []
     for reminder_id in reminder_ids:

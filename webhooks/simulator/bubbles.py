@@ -58,7 +58,11 @@ def screen(session: Session, phone: str, fallback_zone: str) -> Screen:
     ]
     pending = session.scalars(
         select(ReminderRow)
-        .where(ReminderRow.conversation_id == row.id, ReminderRow.status == PENDING)
+        .where(
+            ReminderRow.conversation_id == row.id,
+            ReminderRow.status == PENDING,
+            ReminderRow.claimed_at.is_(None),
+        )
         .order_by(ReminderRow.due_at)
     )
     upcoming = [Upcoming(r.kind, r.due_at.astimezone(zone)) for r in pending]

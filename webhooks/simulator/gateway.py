@@ -62,7 +62,9 @@ def next_due(svc: Services, conversation: int) -> dt.datetime | None:
     """When the sandbox's next pending reminder is due (its own time), if it has one."""
     with svc.sessions() as session:
         query = select(func.min(ReminderRow.due_at)).where(
-            ReminderRow.conversation_id == conversation, ReminderRow.status == PENDING
+            ReminderRow.conversation_id == conversation,
+            ReminderRow.status == PENDING,
+            ReminderRow.claimed_at.is_(None),  # a claim left by a failed send is not next
         )
         return session.scalar(query)
 

@@ -5,6 +5,8 @@ A sweep used to move each due row to status `claimed`, which rewrote every index
 column changes, so PostgreSQL updates it in place (a HOT update) when its page has room,
 which the table's fill factor keeps. The (status, claimed_at) index, the one index that
 named `claimed_at`, becomes a small partial index on `sending_at` for sends to reconcile.
+The fill factor applies to pages written from now on; `VACUUM FULL reminders` (or
+pg_repack) at a quiet hour gives the existing pages their room too.
 
 Revision ID: 0004
 Revises: 0003, 0003_voice
@@ -25,6 +27,9 @@ FILL_FACTOR = 85  # room on each page for the next version of its rows
 
 
 def upgrade() -> None:
+    # Releases before this one put rows back to `pending` without clearing `claimed_at`;
+    # from now on that would read as claimed, so it is cleared first.
+    op.execute("UPDATE reminders SET claimed_at = NULL WHERE status = 'pending'")
     op.execute("UPDATE reminders SET status = 'pending' WHERE status = 'claimed'")
     op.drop_index("ix_reminders_status_claimed", table_name="reminders")
     op.create_index(
