@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import logging
 from collections.abc import Iterator
@@ -17,8 +18,10 @@ from store.models import ConversationRow, ReminderRow
 from store.reminders import LEGACY_CLAIMED, PENDING, claim_due, is_claimed
 from tests.fake_twilio import FakeTwilio
 from tests.processes import daytime_zone, seed_due_reminders
-from workers.dispatch import SEND_GROUP, deliver, prepare, send_reminders
+from workers.deliver import SEND_GROUP, deliver
+from workers.dispatch import prepare, send_reminders
 from workers.runtime import Runtime
+from workers.sender import Sender
 
 PEOPLE = [f"+1212555{n:04d}" for n in range(120, 140)]  # 555-0120 .. 555-0139, fictional
 
@@ -179,3 +182,53 @@ def test_a_reminder_claimed_by_the_previous_release_is_still_sent(
         )
     assert send_reminders(runtime, ids) == ["sent"]
     assert len(fake_twilio.messages) == 1
+
+
+def test_a_group_past_its_lock_budget_lets_go_and_the_rest_still_goes_once(
+    runtime: Runtime, fake_twilio: FakeTwilio, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("workers.deliver.LOCK_BUDGET", 0.0)  # every send is "too slow"
+    ids = _seed_and_claim(runtime, PEOPLE[:7])
+    with counting_statements(_engine(runtime)) as seen:
+        assert send_reminders(runtime, ids) == ["sent"] * 7
+    assert sorted(m["to"] for m in fake_twilio.messages) == sorted(PEOPLE[:7])
+    commits = sum(1 for statement in seen if statement.startswith("INSERT INTO messages"))
+    assert commits == 7  # one send per transaction: each let go of its people at once
+
+
+class _Garbled:
+    """A sender whose answer for one number cannot be read (outcome unknown)."""
+
+    def __init__(self, inner: Sender, number: str) -> None:
+        self.inner, self.number = inner, number
+
+    def send_sms(self, to: str, body: str) -> str:
+        sid = self.inner.send_sms(to, body)
+        if to == self.number:
+            raise ValueError("unreadable answer")
+        return sid
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self.inner, name)
+
+
+def test_an_unreadable_answer_leaves_that_send_to_reconcile_and_records_the_rest(
+    runtime: Runtime, fake_twilio: FakeTwilio
+) -> None:
+    ids = _seed_and_claim(runtime, PEOPLE[:4])
+    odd = PEOPLE[1]
+    garbled = dataclasses.replace(runtime, sender=_Garbled(runtime.sender, odd))
+
+    outcomes = send_reminders(garbled, ids)
+
+    assert sorted(outcomes) == ["sent", "sent", "sent", "unknown"]
+    assert len(fake_twilio.messages) == 4  # Twilio took all four
+    with runtime.sessions() as session:
+        rows = session.execute(
+            select(ConversationRow.phone, ReminderRow.status, ReminderRow.sid).join(ConversationRow)
+        ).all()
+    assert {phone: status for phone, status, _ in rows} == {
+        **{phone: "sent" for phone in PEOPLE[:4]},
+        odd: "sending",  # the sweep will find it at Twilio, not send it again
+    }
+    assert all(sid for phone, _, sid in rows if phone != odd)

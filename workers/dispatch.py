@@ -1,8 +1,8 @@
 """Sending reminders a chunk at a time: decide and mark `sending`, then send and record.
 
-Each phase is one transaction for the whole chunk with a fixed number of statements, so a
-worker's time goes to composing and sending rather than to per-reminder round trips.
-No Celery in here.
+Phase one (here) is one transaction for the whole chunk with a fixed number of statements;
+phase two (workers.deliver) sends a few at a time under their people's locks. A worker's
+time goes to composing and sending rather than to per-reminder round trips. No Celery here.
 """
 
 from __future__ import annotations
@@ -13,10 +13,8 @@ import logging
 from collections import defaultdict
 from collections.abc import Collection, Sequence
 
-import requests
-from sqlalchemy import insert, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
-from twilio.base.exceptions import TwilioRestException
 
 from flows import Status
 from flows.reminders import ReminderDue, needs_enrolment
@@ -24,11 +22,9 @@ from flows.state import Conversation
 from flows.window import earliest_slot
 from store.conversations import save_state, to_state
 from store.db import transaction
-from store.delivery import stop_texting
-from store.models import ConsentEventRow, ConversationRow, MessageRow, ReminderRow
+from store.models import ConsentEventRow, ConversationRow, ReminderRow
 from store.reminders import (
     CANCELLED,
-    FAILED,
     SENDING,
     SENT,
     SKIPPED,
@@ -36,12 +32,11 @@ from store.reminders import (
     replan,
     reschedule,
 )
-from workers.outcomes import Refusal, backoff, classify
+from workers.deliver import deliver
 from workers.runtime import Runtime
 
 log = logging.getLogger(__name__)
 RECENT = dt.timedelta(days=1)
-SEND_GROUP = 5  # reminders sent per transaction: a STOP waits for at most these sends
 
 
 @dataclasses.dataclass
@@ -171,128 +166,6 @@ def _channel(rt: Runtime, conv: Conversation, reminder: ReminderRow) -> str:
     calls_left = reminder.call_attempts < rt.settings.call_attempts
     can_call = bool(rt.settings.public_base_url)  # Twilio needs a URL to fetch the call's words
     return "call" if wants_call and calls_left and can_call else "sms"
-
-
-def deliver(rt: Runtime, reminder_ids: Sequence[int]) -> dict[int, str]:
-    """Phase two: send each while holding that person's row, so a STOP waits or wins.
-
-    SEND_GROUP reminders per transaction, their people locked just before (in id order, as
-    every writer takes them): a STOP for someone further down the chunk wins at once, one for
-    someone in the group waits for at most SEND_GROUP sends, and each text's record is
-    committed moments after Twilio took it (its delivery reports find it).
-    """
-    done: dict[int, str] = {}
-    owners = _owners(rt, reminder_ids)
-    queue = sorted(owners, key=lambda i: (owners[i], i))
-    for start in range(0, len(queue), SEND_GROUP):
-        group = queue[start : start + SEND_GROUP]
-        for _ in group:  # waiting for the send rate happens before anyone is locked
-            rt.limiter.acquire(rt.settings.sender_key)
-        with transaction(rt.sessions) as session, session.no_autoflush:
-            # the group's records go out together: one statement per table
-            locked = _lock(session, group)
-            sent: list[dict[str, object]] = []
-            for reminder in locked.reminders:
-                row = locked.person(reminder)
-                done[reminder.id] = _deliver_one(rt, session, row, reminder, sent)
-            if sent:
-                session.execute(insert(MessageRow), sent)
-    return {i: done.get(i, "not-sending") for i in reminder_ids}  # missing: erased meanwhile
-
-
-def _owners(rt: Runtime, reminder_ids: Sequence[int]) -> dict[int, int]:
-    """Whose each reminder is (a reminder never changes hands, so no lock is needed)."""
-    with rt.sessions() as session:
-        query = select(ReminderRow.id, ReminderRow.conversation_id)
-        rows = session.execute(query.where(ReminderRow.id.in_(reminder_ids)))
-        return {reminder_id: person for reminder_id, person in rows}
-
-
-def _deliver_one(
-    rt: Runtime,
-    session: Session,
-    row: ConversationRow,
-    reminder: ReminderRow,
-    sent: list[dict[str, object]],
-) -> str:
-    if reminder.status != SENDING or not reminder.body:
-        return "not-sending"
-    if row.status in (Status.OPTED_OUT, Status.UNREACHABLE):
-        reminder.status = CANCELLED
-        return "cancelled"
-    try:
-        sid = _hand_over(rt, row, reminder)
-    except TwilioRestException as error:
-        return _refused(rt, session, row, reminder, error, rt.clock())
-    except requests.RequestException:
-        log.warning("reminder %s: outcome unknown, left for reconciliation", reminder.id)
-        return "unknown"
-    except Exception:  # an answer the client could not read: the others in the group go on
-        log.exception("reminder %s: outcome unknown, left for reconciliation", reminder.id)
-        return "unknown"
-    message = _mark_sent(row, reminder, sid, rt.clock())
-    if message:
-        sent.append(message)
-    return "sent"
-
-
-def _hand_over(rt: Runtime, row: ConversationRow, reminder: ReminderRow) -> str:
-    if reminder.channel == "call":
-        reminder.call_attempts += 1
-        query = f"?reminder={reminder.id}"
-        url = rt.settings.public_url(f"/twilio/voice/reminder{query}")
-        callback = rt.settings.public_url(f"/twilio/voice/status{query}")
-        assert url and callback, "calls are only chosen when PUBLIC_BASE_URL is set"
-        return rt.sender.place_call(row.phone, url, callback)
-    return rt.sender.send_sms(row.phone, reminder.body or "")
-
-
-def record_sent(
-    session: Session, row: ConversationRow, reminder: ReminderRow, sid: str, now: dt.datetime
-) -> None:
-    """Mark it sent and keep the text in the conversation's history."""
-    message = _mark_sent(row, reminder, sid, now)
-    if message:
-        session.execute(insert(MessageRow), [message])
-
-
-def _mark_sent(
-    row: ConversationRow, reminder: ReminderRow, sid: str, now: dt.datetime
-) -> dict[str, object] | None:
-    """The reminder is sent; the message row to keep for a text (a call is not a message)."""
-    reminder.status, reminder.sid, reminder.sent_at = SENT, sid, now
-    if reminder.channel == "call":
-        return None
-    return {
-        "conversation_id": row.id,
-        "direction": "out",
-        "sid": sid,
-        "body": reminder.body or "",
-        "key": reminder.kind,
-        "language": row.language,
-        "status": "queued",
-        "created_at": now,
-    }
-
-
-def _refused(
-    rt: Runtime,
-    session: Session,
-    row: ConversationRow,
-    reminder: ReminderRow,
-    error: TwilioRestException,
-    now: dt.datetime,
-) -> str:
-    refusal = classify(error)
-    reminder.error_code = error.code or error.status
-    if refusal is Refusal.RETRY and reminder.attempts < rt.settings.max_send_attempts:
-        reschedule(reminder, now + backoff(reminder.attempts))
-        return "retry"
-    reminder.status = FAILED
-    if refusal in (Refusal.OPTED_OUT, Refusal.UNREACHABLE):
-        stop_texting(session, row, error.code, now, rt.machine.plan)
-    log.warning("reminder %s failed: %s %s", reminder.id, refusal, reminder.error_code)
-    return refusal.value
 
 
 def send_reminders(rt: Runtime, reminder_ids: Sequence[int]) -> list[str]:

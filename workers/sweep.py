@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from store.db import transaction
 from store.models import ConversationRow, ReminderRow
 from store.reminders import PENDING, SENDING, claim_due, is_claimed, stale
-from workers.dispatch import record_sent
+from workers.deliver import record_sent
 from workers.runtime import Runtime
 
 log = logging.getLogger(__name__)

@@ -1,0 +1,265 @@
+"""Phase two of a send: hand prepared reminders to Twilio while holding their people's rows.
+
+The common case (sent, or cancelled because the person stopped) is read and written with
+plain statements, a few per group of reminders; a refusal from Twilio, which is rare and
+may end texting altogether, goes through the ORM and the same code as everywhere else.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import logging
+import time
+from collections.abc import Sequence
+from typing import Any
+
+import requests
+from sqlalchemy import Connection, bindparam, insert, select, update
+from sqlalchemy.orm import Session
+from twilio.base.exceptions import TwilioRestException
+
+from flows import Status
+from store.db import transaction
+from store.delivery import stop_texting
+from store.models import ConversationRow, MessageRow, ReminderRow
+from store.reminders import CANCELLED, FAILED, SENDING, SENT, reschedule
+from workers.outcomes import Refusal, backoff, classify
+from workers.runtime import Runtime
+
+log = logging.getLogger(__name__)
+SEND_GROUP = 5  # reminders sent per transaction: a STOP waits for at most these sends
+LOCK_BUDGET = 1.0  # seconds a group may hold its people (a slow Twilio): the rest waits
+STOPPED = (Status.OPTED_OUT, Status.UNREACHABLE)
+
+_RECORD = (
+    update(ReminderRow)
+    .where(ReminderRow.id == bindparam("reminder"))
+    .values(
+        status=bindparam("new_status"),
+        sid=bindparam("new_sid"),
+        sent_at=bindparam("new_sent_at"),
+        call_attempts=bindparam("new_call_attempts"),
+    )
+)
+
+
+@dataclasses.dataclass(slots=True)
+class Outgoing:
+    """What sending needs of one reminder and its person, read under their locks."""
+
+    id: int
+    person: int
+    phone: str
+    language: str
+    person_status: str
+    status: str
+    body: str | None
+    channel: str
+    kind: str
+    call_attempts: int
+
+    def record(self, status: str, sid: str | None = None, at: dt.datetime | None = None) -> Any:
+        return {
+            "reminder": self.id,
+            "new_status": status,
+            "new_sid": sid,
+            "new_sent_at": at,
+            "new_call_attempts": self.call_attempts,
+        }
+
+
+@dataclasses.dataclass
+class Group:
+    """One transaction's work: what to write back, and who was stopped on the way."""
+
+    records: list[dict[str, Any]] = dataclasses.field(default_factory=list)
+    messages: list[dict[str, Any]] = dataclasses.field(default_factory=list)
+    stopped: set[int] = dataclasses.field(default_factory=set)
+
+
+def deliver(rt: Runtime, reminder_ids: Sequence[int]) -> dict[int, str]:
+    """Send each while holding that person's row, so a STOP waits or wins.
+
+    SEND_GROUP reminders per transaction, their people locked just before (in id order, as
+    every writer takes them): a STOP for someone further down the chunk wins at once, one for
+    someone in the group waits for at most SEND_GROUP sends (and never past LOCK_BUDGET plus
+    one send), and each text's record is committed moments after Twilio took it, so its
+    delivery reports find it.
+    """
+    done: dict[int, str] = {}
+    owners = _owners(rt, reminder_ids)
+    queue = sorted(owners, key=lambda i: (owners[i], i))
+    while queue:
+        group, queue = queue[:SEND_GROUP], queue[SEND_GROUP:]
+        for _ in group:  # waiting for the send rate happens before anyone is locked
+            rt.limiter.acquire(rt.settings.sender_key)
+        with transaction(rt.sessions) as session:
+            left = _send_group(rt, session, group, done)
+        queue = left + queue
+    return {i: done.get(i, "not-sending") for i in reminder_ids}  # missing: erased meanwhile
+
+
+def _owners(rt: Runtime, reminder_ids: Sequence[int]) -> dict[int, int]:
+    """Whose each reminder is (a reminder never changes hands, so no lock is needed)."""
+    with rt.sessions() as session:
+        query = select(ReminderRow.id, ReminderRow.conversation_id)
+        rows = session.execute(query.where(ReminderRow.id.in_(reminder_ids)))
+        return {reminder_id: person for reminder_id, person in rows}
+
+
+def _send_group(rt: Runtime, session: Session, group: list[int], done: dict[int, str]) -> list[int]:
+    """Lock, send, record; what is left when LOCK_BUDGET ran out goes back to the queue."""
+    connection = session.connection()
+    outgoing = _lock(connection, group)
+    work = Group()
+    held_since = time.monotonic()
+    for position, item in enumerate(outgoing):
+        done[item.id] = _send_one(rt, session, item, work)
+        if time.monotonic() - held_since > LOCK_BUDGET:
+            left = [later.id for later in outgoing[position + 1 :]]
+            break
+    else:
+        left = []
+    if work.records:
+        connection.execute(_RECORD, work.records)
+    if work.messages:
+        connection.execute(insert(MessageRow), work.messages)
+    return left
+
+
+def _lock(connection: Connection, group: list[int]) -> list[Outgoing]:
+    """People first, in id order, then their reminders: the order every writer uses."""
+    owners = select(ReminderRow.conversation_id).where(ReminderRow.id.in_(group))
+    people = {
+        row.id: row
+        for row in connection.execute(
+            select(
+                ConversationRow.id,
+                ConversationRow.phone,
+                ConversationRow.language,
+                ConversationRow.status,
+            )
+            .where(ConversationRow.id.in_(owners))
+            .order_by(ConversationRow.id)
+            .with_for_update()
+        )
+    }
+    reminders = connection.execute(
+        select(
+            ReminderRow.id,
+            ReminderRow.conversation_id,
+            ReminderRow.status,
+            ReminderRow.body,
+            ReminderRow.channel,
+            ReminderRow.kind,
+            ReminderRow.call_attempts,
+        )
+        .where(ReminderRow.id.in_(group))
+        .order_by(ReminderRow.id)
+        .with_for_update()
+    )
+    by_id = {
+        r.id: Outgoing(
+            id=r.id,
+            person=r.conversation_id,
+            phone=people[r.conversation_id].phone,
+            language=people[r.conversation_id].language,
+            person_status=people[r.conversation_id].status,
+            status=r.status,
+            body=r.body,
+            channel=r.channel,
+            kind=r.kind,
+            call_attempts=r.call_attempts,
+        )
+        for r in reminders
+        if r.conversation_id in people  # both gone if the person was erased meanwhile
+    }
+    return [by_id[i] for i in group if i in by_id]
+
+
+def _send_one(rt: Runtime, session: Session, item: Outgoing, work: Group) -> str:
+    if item.status != SENDING or not item.body:
+        return "not-sending"
+    if item.person_status in STOPPED or item.person in work.stopped:
+        work.records.append(item.record(CANCELLED))
+        return "cancelled"
+    try:
+        sid = _hand_over(rt, item)
+    except TwilioRestException as error:
+        return _refused(rt, session, item, error, work)
+    except requests.RequestException:
+        log.warning("reminder %s: outcome unknown, left for reconciliation", item.id)
+        return _unknown(item, work)
+    except Exception:  # an answer the client could not read: the others in the group go on
+        log.exception("reminder %s: outcome unknown, left for reconciliation", item.id)
+        return _unknown(item, work)
+    now = rt.clock()
+    work.records.append(item.record(SENT, sid, now))
+    if item.channel != "call":  # a call is not a message; the reminder row records it
+        work.messages.append(_message(item.person, item.language, item.kind, item.body, sid, now))
+    return "sent"
+
+
+def _hand_over(rt: Runtime, item: Outgoing) -> str:
+    if item.channel == "call":
+        item.call_attempts += 1
+        query = f"?reminder={item.id}"
+        url = rt.settings.public_url(f"/twilio/voice/reminder{query}")
+        callback = rt.settings.public_url(f"/twilio/voice/status{query}")
+        assert url and callback, "calls are only chosen when PUBLIC_BASE_URL is set"
+        return rt.sender.place_call(item.phone, url, callback)
+    return rt.sender.send_sms(item.phone, item.body or "")
+
+
+def _unknown(item: Outgoing, work: Group) -> str:
+    """Left `sending` for the sweep to look up at Twilio; a call attempt still counts."""
+    if item.channel == "call":
+        work.records.append(item.record(SENDING))
+    return "unknown"
+
+
+def _refused(
+    rt: Runtime, session: Session, item: Outgoing, error: TwilioRestException, work: Group
+) -> str:
+    """Retry later, stop texting this person, or fail visibly: through the ORM, as elsewhere."""
+    now = rt.clock()
+    row = session.get_one(ConversationRow, item.person)  # both already locked above
+    reminder = session.get_one(ReminderRow, item.id)
+    reminder.call_attempts = item.call_attempts
+    refusal = classify(error)
+    reminder.error_code = error.code or error.status
+    if refusal is Refusal.RETRY and reminder.attempts < rt.settings.max_send_attempts:
+        reschedule(reminder, now + backoff(reminder.attempts))
+        return "retry"
+    reminder.status = FAILED
+    if refusal in (Refusal.OPTED_OUT, Refusal.UNREACHABLE):
+        stop_texting(session, row, error.code, now, rt.machine.plan)
+        work.stopped.add(item.person)
+    log.warning("reminder %s failed: %s %s", reminder.id, refusal, reminder.error_code)
+    return refusal.value
+
+
+def record_sent(
+    session: Session, row: ConversationRow, reminder: ReminderRow, sid: str, now: dt.datetime
+) -> None:
+    """A send found at Twilio after a crash: mark it sent and keep the text in the history."""
+    reminder.status, reminder.sid, reminder.sent_at = SENT, sid, now
+    if reminder.channel != "call":
+        message = _message(row.id, row.language, reminder.kind, reminder.body, sid, now)
+        session.execute(insert(MessageRow), [message])
+
+
+def _message(
+    person: int, language: str, kind: str, body: str | None, sid: str, now: dt.datetime
+) -> dict[str, Any]:
+    return {
+        "conversation_id": person,
+        "direction": "out",
+        "sid": sid,
+        "body": body or "",
+        "key": kind,
+        "language": language,
+        "status": "queued",
+        "created_at": now,
+    }
