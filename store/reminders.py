@@ -85,13 +85,18 @@ def claim_due(
         .limit(limit)
         .with_for_update(skip_locked=True)
     )
-    claimed = session.execute(  # one statement: the ids never come back as 1,000 parameters
-        update(ReminderRow)
-        .where(ReminderRow.id.in_(due.scalar_subquery()))
-        .values(claimed_at=now)
-        .returning(ReminderRow.id, ReminderRow.due_at),
-        execution_options={"synchronize_session": False},
-    ).all()
+    # One plain statement on the session's connection: the ids never travel as 1,000
+    # parameters, and no ORM bookkeeping runs for rows no object in the session holds.
+    claimed = (
+        session.connection()
+        .execute(
+            update(ReminderRow)
+            .where(ReminderRow.id.in_(due.scalar_subquery()))
+            .values(claimed_at=now)
+            .returning(ReminderRow.id, ReminderRow.due_at)
+        )
+        .all()
+    )
     return [row.id for row in sorted(claimed, key=lambda row: (row.due_at, row.id))]
 
 
