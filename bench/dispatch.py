@@ -223,11 +223,11 @@ def start_profiler(args: argparse.Namespace, pid: int, level_dir: Path) -> subpr
 # -- where the worker's time goes (with --py-spy) ------------------------------------
 
 BUCKETS = (
-    ("send_reminder: prepare (phase 1, DB only)", "prepare (workers/dispatch.py"),
-    ("send_reminder: deliver (phase 2)", "deliver (workers/dispatch.py"),
+    ("send_reminders: prepare (phase 1, DB only)", "prepare (workers/dispatch.py"),
+    ("send_reminders: deliver (phase 2)", "deliver (workers/deliver.py"),
     ("  deliver -> Twilio client (send_sms)", "send_sms (workers/sender.py"),
     ("  deliver -> rate limiter (Redis)", "acquire (workers/ratelimit.py"),
-    ("sweep (claim + .delay() per id)", "sweep (workers/sweep.py"),
+    ("sweep (claim + batched publish)", "sweep (workers/sweep.py"),
     ("any SQLAlchemy ORM/Core frame", "sqlalchemy/"),
     ("any psycopg frame", "psycopg/"),
     ("any logging frame", "logging/__init__.py"),
