@@ -10,11 +10,12 @@ from contextlib import contextmanager
 
 import pytest
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, event, select, text, update
+from sqlalchemy import Engine, delete, event, select, text, update
 
 from store.db import transaction
 from store.migrate import alembic_config
 from store.models import ConversationRow, ReminderRow
+from store.people import ReminderHoldRow, pause
 from store.reminders import LEGACY_CLAIMED, PENDING, claim_due, is_claimed
 from tests.fake_twilio import FakeTwilio
 from tests.processes import daytime_zone, seed_due_reminders
@@ -232,3 +233,28 @@ def test_an_unreadable_answer_leaves_that_send_to_reconcile_and_records_the_rest
         odd: "sending",  # the sweep will find it at Twilio, not send it again
     }
     assert all(sid for phone, _, sid in rows if phone != odd)
+
+
+def test_a_person_paused_after_the_sweep_took_their_reminder_gets_nothing_until_resumed(
+    runtime: Runtime, fake_twilio: FakeTwilio
+) -> None:
+    ids = _seed_and_claim(runtime, PEOPLE[:2])
+    paused = PEOPLE[0]
+    with transaction(runtime.sessions) as session:
+        person = session.scalars(
+            select(ConversationRow.id).where(ConversationRow.phone == paused)
+        ).one()
+        pause(session, person, "navigator", runtime.clock())
+
+    assert sorted(send_reminders(runtime, ids)) == ["paused", "sent"]
+    assert [m["to"] for m in fake_twilio.messages] == [PEOPLE[1]]
+
+    with transaction(runtime.sessions) as session:
+        held = session.get_one(ReminderRow, ids[PEOPLE.index(paused)])
+        assert held.status == PENDING and not is_claimed(held)  # free for a later sweep
+        assert claim_due(session, runtime.clock(), 10) == []  # but not while paused
+        session.execute(delete(ReminderHoldRow))  # the hold lifted (resume also replans)
+    with transaction(runtime.sessions) as session:
+        again = claim_due(session, runtime.clock(), 10)
+    assert send_reminders(runtime, again) == ["sent"]
+    assert sorted(m["to"] for m in fake_twilio.messages) == sorted(PEOPLE[:2])

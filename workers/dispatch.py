@@ -23,6 +23,7 @@ from flows.window import earliest_slot
 from store.conversations import save_state, to_state
 from store.db import transaction
 from store.models import ConsentEventRow, ConversationRow, ReminderRow
+from store.people import ReminderHoldRow
 from store.reminders import (
     CANCELLED,
     SENDING,
@@ -102,13 +103,32 @@ def prepare(rt: Runtime, reminder_ids: Sequence[int], now: dt.datetime) -> dict[
         locked = _lock(session, reminder_ids)
         consented = _consented(session, locked.people)
         recent = _recent_sends(session, locked.people, now)
+        held = _held(session, locked.people)
         done = {
-            reminder.id: _prepare_one(
-                rt, session, locked.person(reminder), reminder, consented, recent, now
+            reminder.id: (
+                _release(reminder)
+                if reminder.conversation_id in held
+                else _prepare_one(
+                    rt, session, locked.person(reminder), reminder, consented, recent, now
+                )
             )
             for reminder in locked.reminders
         }
     return {i: done.get(i, "not-claimed") for i in reminder_ids}
+
+
+def _held(session: Session, people: Collection[int]) -> set[int]:
+    """Who, among these people, staff have paused since the sweep took their reminders."""
+    query = select(ReminderHoldRow.conversation_id)
+    return set(session.scalars(query.where(ReminderHoldRow.conversation_id.in_(people))))
+
+
+def _release(reminder: ReminderRow) -> str:
+    """Not sent while paused: the claim is dropped, and resuming replans it."""
+    if not is_claimed(reminder):
+        return "not-claimed"
+    reschedule(reminder, reminder.due_at)
+    return "paused"
 
 
 def _prepare_one(
