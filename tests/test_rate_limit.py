@@ -83,3 +83,14 @@ def test_at_a_high_rate_a_worker_asks_redis_once_per_lease_and_the_budget_holds(
     assert max(per_second.values()) <= 200
     assert len(asked) < 600 / 5  # not one round trip per send
     client.flushdb()
+
+
+def test_a_quiet_worker_takes_one_send_at_a_time_so_the_budget_stays_for_the_busy_ones() -> None:
+    require_redis()
+    client = redis.Redis.from_url(REDIS_URL)
+    client.flushdb()
+    quiet = RedisRateLimiter(client, per_second=200)  # leases could be 10 sends
+    quiet.acquire("+12125550100")
+    taken = sum(int(client.get(key) or 0) for key in client.keys("secondopinion:rate:*"))
+    assert taken == 1
+    client.flushdb()

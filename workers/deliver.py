@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from typing import Any
 
 import requests
-from sqlalchemy import Connection, bindparam, insert, select, update
+from sqlalchemy import Connection, String, bindparam, exists, func, insert, select, update
 from sqlalchemy.orm import Session
 from twilio.base.exceptions import TwilioRestException
 
@@ -23,8 +23,11 @@ from flows import Status
 from store.db import transaction
 from store.delivery import stop_texting
 from store.models import ConversationRow, MessageRow, ReminderRow
-from store.reminders import CANCELLED, FAILED, SENDING, SENT, reschedule
+from store.people import ReminderHoldRow
+from store.reminders import CANCELLED, FAILED, PENDING, SENDING, SENT, reschedule
+from store.types import UTCDateTime
 from workers.outcomes import Refusal, backoff, classify
+from workers.ratelimit import RateLimiter
 from workers.runtime import Runtime
 
 log = logging.getLogger(__name__)
@@ -32,14 +35,26 @@ SEND_GROUP = 5  # reminders sent per transaction: a STOP waits for at most these
 LOCK_BUDGET = 1.0  # seconds a group may hold its people (a slow Twilio): the rest waits
 STOPPED = (Status.OPTED_OUT, Status.UNREACHABLE)
 
-_RECORD = (
+_RECORD = (  # what happened to a send; a sid or time already there is kept (a call retry)
     update(ReminderRow)
     .where(ReminderRow.id == bindparam("reminder"))
     .values(
         status=bindparam("new_status"),
-        sid=bindparam("new_sid"),
-        sent_at=bindparam("new_sent_at"),
+        sid=func.coalesce(bindparam("new_sid", type_=String()), ReminderRow.sid),
+        sent_at=func.coalesce(bindparam("new_sent_at", type_=UTCDateTime()), ReminderRow.sent_at),
         call_attempts=bindparam("new_call_attempts"),
+    )
+)
+_RELEASE = (  # paused before its turn: back to waiting, worded again when it goes out
+    update(ReminderRow)
+    .where(ReminderRow.id == bindparam("reminder"))
+    .values(
+        status=PENDING,
+        claimed_at=None,
+        sending_at=None,
+        body=None,
+        spoken=None,
+        attempts=ReminderRow.attempts - 1,
     )
 )
 
@@ -53,6 +68,7 @@ class Outgoing:
     phone: str
     language: str
     person_status: str
+    held: bool
     status: str
     body: str | None
     channel: str
@@ -74,8 +90,31 @@ class Group:
     """One transaction's work: what to write back, and who was stopped on the way."""
 
     records: list[dict[str, Any]] = dataclasses.field(default_factory=list)
+    released: list[dict[str, Any]] = dataclasses.field(default_factory=list)
     messages: list[dict[str, Any]] = dataclasses.field(default_factory=list)
     stopped: set[int] = dataclasses.field(default_factory=set)
+
+
+@dataclasses.dataclass
+class Budget:
+    """The shared send rate, taken one send at a time just before each send."""
+
+    limiter: RateLimiter
+    key: str
+    banked: bool = False  # one send already waited for, with no one locked
+    short: bool = False  # the window ran out while people were locked
+
+    def take(self) -> bool:
+        if self.banked:
+            self.banked = False
+            return True
+        self.short = not self.limiter.try_acquire(self.key)
+        return not self.short
+
+    def wait(self) -> None:
+        """Wait for the next send with no one locked, and keep it for the next group."""
+        self.limiter.acquire(self.key)
+        self.banked, self.short = True, False
 
 
 def deliver(rt: Runtime, reminder_ids: Sequence[int]) -> dict[int, str]:
@@ -84,19 +123,21 @@ def deliver(rt: Runtime, reminder_ids: Sequence[int]) -> dict[int, str]:
     SEND_GROUP reminders per transaction, their people locked just before (in id order, as
     every writer takes them): a STOP for someone further down the chunk wins at once, one for
     someone in the group waits for at most SEND_GROUP sends (and never past LOCK_BUDGET plus
-    one send), and each text's record is committed moments after Twilio took it, so its
-    delivery reports find it.
+    one send, nor for the send rate: a group that runs out of sends lets go and waits), and
+    each text's record is committed moments after Twilio took it, so its delivery reports
+    find it.
     """
     done: dict[int, str] = {}
     owners = _owners(rt, reminder_ids)
     queue = sorted(owners, key=lambda i: (owners[i], i))
+    budget = Budget(rt.limiter, rt.settings.sender_key)
     while queue:
         group, queue = queue[:SEND_GROUP], queue[SEND_GROUP:]
-        for _ in group:  # waiting for the send rate happens before anyone is locked
-            rt.limiter.acquire(rt.settings.sender_key)
         with transaction(rt.sessions) as session:
-            left = _send_group(rt, session, group, done)
+            left = _send_group(rt, session, group, done, budget)
         queue = left + queue
+        if budget.short:
+            budget.wait()
     return {i: done.get(i, "not-sending") for i in reminder_ids}  # missing: erased meanwhile
 
 
@@ -108,21 +149,28 @@ def _owners(rt: Runtime, reminder_ids: Sequence[int]) -> dict[int, int]:
         return {reminder_id: person for reminder_id, person in rows}
 
 
-def _send_group(rt: Runtime, session: Session, group: list[int], done: dict[int, str]) -> list[int]:
-    """Lock, send, record; what is left when LOCK_BUDGET ran out goes back to the queue."""
+def _send_group(
+    rt: Runtime, session: Session, group: list[int], done: dict[int, str], budget: Budget
+) -> list[int]:
+    """Lock, send, record; what is left when time or the send rate ran out goes back."""
     connection = session.connection()
     outgoing = _lock(connection, group)
     work = Group()
     held_since = time.monotonic()
+    left: list[int] = []
     for position, item in enumerate(outgoing):
-        done[item.id] = _send_one(rt, session, item, work)
+        outcome = _send_one(rt, session, item, work, budget)
+        if outcome is None:  # no send left in this window
+            left = [later.id for later in outgoing[position:]]
+            break
+        done[item.id] = outcome
         if time.monotonic() - held_since > LOCK_BUDGET:
             left = [later.id for later in outgoing[position + 1 :]]
             break
-    else:
-        left = []
     if work.records:
         connection.execute(_RECORD, work.records)
+    if work.released:
+        connection.execute(_RELEASE, work.released)
     if work.messages:
         connection.execute(insert(MessageRow), work.messages)
     return left
@@ -139,6 +187,7 @@ def _lock(connection: Connection, group: list[int]) -> list[Outgoing]:
                 ConversationRow.phone,
                 ConversationRow.language,
                 ConversationRow.status,
+                exists().where(ReminderHoldRow.conversation_id == ConversationRow.id).label("held"),
             )
             .where(ConversationRow.id.in_(owners))
             .order_by(ConversationRow.id)
@@ -166,6 +215,7 @@ def _lock(connection: Connection, group: list[int]) -> list[Outgoing]:
             phone=people[r.conversation_id].phone,
             language=people[r.conversation_id].language,
             person_status=people[r.conversation_id].status,
+            held=people[r.conversation_id].held,
             status=r.status,
             body=r.body,
             channel=r.channel,
@@ -178,12 +228,20 @@ def _lock(connection: Connection, group: list[int]) -> list[Outgoing]:
     return [by_id[i] for i in group if i in by_id]
 
 
-def _send_one(rt: Runtime, session: Session, item: Outgoing, work: Group) -> str:
+def _send_one(
+    rt: Runtime, session: Session, item: Outgoing, work: Group, budget: Budget
+) -> str | None:
+    """What became of one reminder; None when the send rate says not in this window."""
     if item.status != SENDING or not item.body:
         return "not-sending"
     if item.person_status in STOPPED or item.person in work.stopped:
         work.records.append(item.record(CANCELLED))
         return "cancelled"
+    if item.held:  # paused by staff since it was worded
+        work.released.append({"reminder": item.id})
+        return "paused"
+    if not budget.take():
+        return None
     try:
         sid = _hand_over(rt, item)
     except TwilioRestException as error:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import threading
 import time
@@ -15,9 +16,23 @@ MAX_LEASE = 10  # ...and at most this many sends
 
 
 class RateLimiter(Protocol):
+    def try_acquire(self, key: str) -> bool:
+        """Take one send for `key` in this window if there is one left; never waits."""
+        ...
+
     def acquire(self, key: str) -> None:
         """Block until one more message may go out for `key`."""
         ...
+
+
+@dataclasses.dataclass
+class _Lease:
+    """Sends this process took from one window's shared budget, and how many it used."""
+
+    slot: int
+    left: int = 0
+    used: int = 0
+    used_before: int = 0  # in the window before: how big the next lease may be
 
 
 class RedisRateLimiter:
@@ -25,8 +40,9 @@ class RedisRateLimiter:
 
     At high rates a worker takes a few sends of the window at once (a lease) and hands them
     to its own threads, so Redis is asked once per lease instead of once per text. A lease
-    never outlives its window, so the budget per window holds across workers; at the rates
-    a sender really has (1-30 a second) the lease is one send.
+    never outlives its window and grows only with what this process has been sending (in
+    this window and the one before), so idle leases do not eat the budget other workers
+    need; at the rates a sender really has (1-30 a second) the lease is one send.
     """
 
     def __init__(
@@ -34,39 +50,44 @@ class RedisRateLimiter:
     ) -> None:
         self.client = client
         self.per_window, self.window = _window(per_second)
-        self.lease = min(max(self.per_window // LEASE_SHARE, 1), MAX_LEASE)
+        self.max_lease = min(max(self.per_window // LEASE_SHARE, 1), MAX_LEASE)
         self.sleep = sleep
         self.lock = threading.Lock()
-        self.leased: dict[str, tuple[int, int]] = {}  # key -> (window, sends left in it)
+        self.leases: dict[str, _Lease] = {}
+
+    def try_acquire(self, key: str) -> bool:
+        with self.lock:  # the window is read under the lock: no thread takes from an old one
+            slot = math.floor(time.time() / self.window)
+            lease = self._lease(key, slot)
+            if lease.left == 0:
+                wanted = max(1, lease.used, lease.used_before)  # doubles while it is used up
+                lease.left = self._take(key, slot, min(wanted, self.max_lease))
+            if lease.left == 0:
+                return False
+            lease.left -= 1
+            lease.used += 1
+            return True
 
     def acquire(self, key: str) -> None:
-        while True:
+        while not self.try_acquire(key):
             now = time.time()
-            slot = math.floor(now / self.window)
-            with self.lock:
-                if self._from_lease(key, slot) or self._take(key, slot):
-                    return
-            self.sleep((slot + 1) * self.window - now)
+            self.sleep((math.floor(now / self.window) + 1) * self.window - now)
 
-    def _from_lease(self, key: str, slot: int) -> bool:
-        window, left = self.leased.get(key, (slot, 0))
-        if window != slot or left == 0:
-            return False
-        self.leased[key] = (slot, left - 1)
-        return True
+    def _lease(self, key: str, slot: int) -> _Lease:
+        lease = self.leases.get(key)
+        if lease is None or lease.slot < slot:
+            used = lease.used if lease is not None and lease.slot == slot - 1 else 0
+            lease = self.leases[key] = _Lease(slot, used_before=used)
+        return lease
 
-    def _take(self, key: str, slot: int) -> bool:
-        """Ask Redis for a lease in this window; keep what was granted beyond this send."""
+    def _take(self, key: str, slot: int, size: int) -> int:
+        """Ask Redis for `size` sends of this window; how many it granted."""
         name = f"secondopinion:rate:{key}:{slot}"
         pipe = self.client.pipeline()
-        pipe.incrby(name, self.lease)
+        pipe.incrby(name, size)
         pipe.expire(name, math.ceil(self.window) + 1)
         count = int(pipe.execute()[0])
-        granted = min(self.lease, self.per_window - (count - self.lease))
-        if granted <= 0:
-            return False
-        self.leased[key] = (slot, granted - 1)
-        return True
+        return max(0, min(size, self.per_window - (count - size)))
 
 
 class LocalRateLimiter:
@@ -78,18 +99,20 @@ class LocalRateLimiter:
         self.lock = threading.Lock()
         self.slot, self.count = -1, 0
 
+    def try_acquire(self, key: str) -> bool:
+        with self.lock:
+            slot = math.floor(time.time() / self.window)
+            if slot != self.slot:
+                self.slot, self.count = slot, 0
+            if self.count < self.per_window:
+                self.count += 1
+                return True
+            return False
+
     def acquire(self, key: str) -> None:
-        while True:
-            with self.lock:
-                now = time.time()
-                slot = math.floor(now / self.window)
-                if slot != self.slot:
-                    self.slot, self.count = slot, 0
-                if self.count < self.per_window:
-                    self.count += 1
-                    return
-                wait = (slot + 1) * self.window - now
-            self.sleep(wait)
+        while not self.try_acquire(key):
+            now = time.time()
+            self.sleep((math.floor(now / self.window) + 1) * self.window - now)
 
 
 def _window(per_second: float) -> tuple[int, float]:

@@ -5,7 +5,9 @@ A sweep used to move each due row to status `claimed`, which rewrote every index
 column changes, so PostgreSQL updates it in place (a HOT update) when its page has room,
 which the table's fill factor keeps. The (status, claimed_at) index, the one index that
 named `claimed_at`, becomes a small partial index on `sending_at` for sends to reconcile.
-The fill factor applies to pages written from now on; `VACUUM FULL reminders` (or
+Workers of this release also send rows a sweep of the previous release marks `claimed`
+while both run during a deploy (store.reminders.is_claimed); stopping the beat before the
+release step leaves none. The fill factor applies to pages written from now on; `VACUUM FULL reminders` (or
 pg_repack) at a quiet hour gives the existing pages their room too.
 
 Revision ID: 0004
