@@ -181,7 +181,7 @@ def bench(engine: Engine, args: argparse.Namespace, deadline: Deadline) -> int:
         split[kind] = split.get(kind, 0.0) + time.perf_counter() - marks["t"]
 
     samples: list[float] = []
-    per_kind: dict[str, list[float]] = {"SELECT": [], "UPDATE": []}
+    per_kind: dict[str, list[float]] = {"SELECT": [], "UPDATE": [], "WITH": []}  # WITH: PG claim
     for i in range(args.warmup + args.runs):
         deadline.check("timed claims")
         split.clear()

@@ -85,19 +85,21 @@ def claim_due(
         .limit(limit)
         .with_for_update(skip_locked=True)
     )
+    claim = (
+        update(ReminderRow)
+        .where(ReminderRow.id.in_(due.scalar_subquery()))
+        .values(claimed_at=now)
+        .returning(ReminderRow.id, ReminderRow.due_at)
+    )
     # One plain statement on the session's connection: the ids never travel as 1,000
     # parameters, and no ORM bookkeeping runs for rows no object in the session holds.
-    claimed = (
-        session.connection()
-        .execute(
-            update(ReminderRow)
-            .where(ReminderRow.id.in_(due.scalar_subquery()))
-            .values(claimed_at=now)
-            .returning(ReminderRow.id, ReminderRow.due_at)
-        )
-        .all()
-    )
-    return [row.id for row in sorted(claimed, key=lambda row: (row.due_at, row.id))]
+    connection = session.connection()
+    if connection.dialect.name == "postgresql":  # the server sorts; only ids come back
+        claimed = claim.cte("claimed")
+        query = select(claimed.c.id).order_by(claimed.c.due_at, claimed.c.id)
+        return list(connection.execute(query).scalars())
+    rows = connection.execute(claim).all()  # SQLite has no UPDATE inside WITH
+    return [row.id for row in sorted(rows, key=lambda row: (row.due_at, row.id))]
 
 
 def _in_scope(sandbox: int | None) -> ColumnElement[bool]:

@@ -7,8 +7,8 @@ which the table's fill factor keeps. The (status, claimed_at) index, the one ind
 named `claimed_at`, becomes a small partial index on `sending_at` for sends to reconcile.
 Workers of this release also send rows a sweep of the previous release marks `claimed`
 while both run during a deploy (store.reminders.is_claimed); stopping the beat before the
-release step leaves none. The fill factor applies to pages written from now on; `VACUUM FULL reminders` (or
-pg_repack) at a quiet hour gives the existing pages their room too.
+release step leaves none. The fill factor applies to pages written from now on;
+`VACUUM FULL reminders` (or pg_repack) at a quiet hour gives the existing pages room too.
 
 Revision ID: 0004
 Revises: 0003, 0003_voice
