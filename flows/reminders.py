@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 
 from flows.outcome import Outcome, say
-from flows.state import Conversation, Referral, Status, Step
+from flows.state import NO_MORE_TEXTS, Conversation, Referral, Status, Step
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -98,7 +98,7 @@ def needs_enrolment(kind: str) -> bool:
 
 def remind(conv: Conversation, event: ReminderDue) -> Outcome:
     """The reminder's text for this person now, or no reply when it no longer applies."""
-    if conv.status in (Status.OPTED_OUT, Status.UNREACHABLE) or event.kind not in COMPOSERS:
+    if conv.status in NO_MORE_TEXTS or event.kind not in COMPOSERS:
         return Outcome(conv)
     if needs_enrolment(event.kind) and not conv.can_receive:
         return Outcome(conv)

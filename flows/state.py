@@ -27,6 +27,10 @@ class Status(StrEnum):
     UNREACHABLE = "unreachable"  # the carrier says the number cannot get texts
 
 
+# Nothing more is sent to a person in these, whatever was planned.
+NO_MORE_TEXTS = frozenset({Status.OPTED_OUT, Status.UNREACHABLE})
+
+
 class Referral(StrEnum):
     """What we know about the insurance plan's referral rule."""
 

@@ -9,7 +9,7 @@ from sqlalchemy import ColumnElement, or_, select, update
 from sqlalchemy.orm import Session
 
 from flows.plan import PlanSpec, plan
-from flows.state import Conversation, Status
+from flows.state import NO_MORE_TEXTS, Conversation
 from store.models import ReminderRow
 
 PENDING, SENDING, SENT = "pending", "sending", "sent"
@@ -41,7 +41,7 @@ def replan(
         )
     }
     wanted = {p.key for p in planned}
-    reachable = conv.status not in (Status.OPTED_OUT, Status.UNREACHABLE)
+    reachable = conv.status not in NO_MORE_TEXTS
     for row in existing.values():
         planned_kind = row.kind in spec.kinds  # one-off texts asked for on a call stay put
         if row.status == PENDING and ((planned_kind and row.key not in wanted) or not reachable):

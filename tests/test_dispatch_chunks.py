@@ -20,6 +20,7 @@ from store.people import ReminderHoldRow, pause
 from store.reminders import LEGACY_CLAIMED, PENDING, claim_due, is_claimed
 from tests.fake_twilio import FakeTwilio
 from tests.processes import daytime_zone, seed_due_reminders
+from tests.reminding import conversation, reminders
 from workers.deliver import SEND_GROUP, deliver
 from workers.dispatch import prepare, send_reminders
 from workers.ratelimit import LocalRateLimiter
@@ -107,11 +108,8 @@ def test_one_broken_reminder_does_not_hold_back_its_chunk(
     assert outcomes.count("sent") == 4 and outcomes.count("error") == 1
     assert sorted(m["to"] for m in fake_twilio.messages) == sorted(set(PEOPLE[:5]) - {broken})
     assert "trying each alone" in caplog.text
-    with runtime.sessions() as session:
-        left = session.scalars(
-            select(ReminderRow).join(ConversationRow).where(ConversationRow.phone == broken)
-        ).one()
-        assert is_claimed(left)  # the sweep's mend hands it out again later
+    [left] = reminders(runtime, broken)
+    assert is_claimed(left)  # the sweep's mend hands it out again later
 
 
 def test_a_reminder_erased_between_the_phases_is_not_sent(
@@ -260,19 +258,14 @@ def test_a_person_paused_after_the_sweep_took_their_reminder_gets_nothing_until_
     ids = _seed_and_claim(runtime, PEOPLE[:2])
     paused = PEOPLE[0]
     with transaction(runtime.sessions) as session:
-        person = session.scalars(
-            select(ConversationRow.id).where(ConversationRow.phone == paused)
-        ).one()
-        pause(session, person, "navigator", runtime.clock())
+        pause(session, conversation(runtime, paused).id, "navigator", runtime.clock())
 
     assert sorted(send_reminders(runtime, ids)) == ["paused", "sent"]
     assert [m["to"] for m in fake_twilio.messages] == [PEOPLE[1]]
 
+    [held] = reminders(runtime, paused)
+    assert held.status == PENDING and not is_claimed(held)  # free for a later sweep
     with transaction(runtime.sessions) as session:
-        held = session.scalars(
-            select(ReminderRow).where(ReminderRow.conversation_id == person)
-        ).one()
-        assert held.status == PENDING and not is_claimed(held)  # free for a later sweep
         assert claim_due(session, runtime.clock(), 10) == []  # but not while paused
         session.execute(delete(ReminderHoldRow))  # the hold lifted (resume also replans)
     with transaction(runtime.sessions) as session:
@@ -287,19 +280,13 @@ def test_a_person_paused_between_the_phases_gets_nothing_and_is_worded_afresh_la
     ids = _seed_and_claim(runtime, PEOPLE[:2])
     prepare(runtime, ids, runtime.clock())
     with transaction(runtime.sessions) as session:
-        person = session.scalars(
-            select(ConversationRow.id).where(ConversationRow.phone == PEOPLE[0])
-        ).one()
-        pause(session, person, "navigator", runtime.clock())
+        pause(session, conversation(runtime, PEOPLE[0]).id, "navigator", runtime.clock())
 
     outcomes = deliver(runtime, ids)
 
     assert sorted(outcomes.values()) == ["paused", "sent"]
     assert [m["to"] for m in fake_twilio.messages] == [PEOPLE[1]]
-    with runtime.sessions() as session:
-        held = session.scalars(
-            select(ReminderRow).where(ReminderRow.conversation_id == person)
-        ).one()
+    [held] = reminders(runtime, PEOPLE[0])
     assert held.status == PENDING and held.claimed_at is None and held.body is None
     assert held.attempts == 0
 

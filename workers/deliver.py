@@ -19,7 +19,7 @@ from sqlalchemy import Connection, String, bindparam, exists, func, insert, sele
 from sqlalchemy.orm import Session
 from twilio.base.exceptions import TwilioRestException
 
-from flows import Status
+from flows.state import NO_MORE_TEXTS
 from store.db import transaction
 from store.delivery import stop_texting
 from store.models import ConversationRow, MessageRow, ReminderRow
@@ -33,7 +33,6 @@ from workers.runtime import Runtime
 log = logging.getLogger(__name__)
 SEND_GROUP = 5  # reminders sent per transaction: a STOP waits for at most these sends
 LOCK_BUDGET = 1.0  # seconds a group may hold its people (a slow Twilio): the rest waits
-STOPPED = (Status.OPTED_OUT, Status.UNREACHABLE)
 
 _RECORD = (  # what happened to a send; a sid or time already there is kept (a call retry)
     update(ReminderRow)
@@ -234,7 +233,7 @@ def _send_one(
     """What became of one reminder; None when the send rate says not in this window."""
     if item.status != SENDING or not item.body:
         return "not-sending"
-    if item.person_status in STOPPED or item.person in work.stopped:
+    if item.person_status in NO_MORE_TEXTS or item.person in work.stopped:
         work.records.append(item.record(CANCELLED))
         return "cancelled"
     if item.held:  # paused by staff since it was worded

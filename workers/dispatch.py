@@ -16,14 +16,13 @@ from collections.abc import Collection, Sequence
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from flows import Status
 from flows.reminders import ReminderDue, needs_enrolment
-from flows.state import Conversation
+from flows.state import NO_MORE_TEXTS, Conversation
 from flows.window import earliest_slot
 from store.conversations import save_state, to_state
 from store.db import transaction
 from store.models import ConsentEventRow, ConversationRow, ReminderRow
-from store.people import ReminderHoldRow
+from store.people import ReminderHoldRow, held_conversations
 from store.reminders import (
     CANCELLED,
     SENDING,
@@ -119,8 +118,8 @@ def prepare(rt: Runtime, reminder_ids: Sequence[int], now: dt.datetime) -> dict[
 
 def _held(session: Session, people: Collection[int]) -> set[int]:
     """Who, among these people, staff have paused since the sweep took their reminders."""
-    query = select(ReminderHoldRow.conversation_id)
-    return set(session.scalars(query.where(ReminderHoldRow.conversation_id.in_(people))))
+    query = held_conversations().where(ReminderHoldRow.conversation_id.in_(people))
+    return set(session.scalars(query))
 
 
 def _release(reminder: ReminderRow) -> str:
@@ -173,7 +172,7 @@ def _prepare_one(
 
 def _may_send(row: ConversationRow, conv: Conversation, kind: str, consented: set[int]) -> bool:
     """Only to people who said yes (calls included: no calls to numbers that never enrolled)."""
-    if conv.status in (Status.OPTED_OUT, Status.UNREACHABLE):
+    if conv.status in NO_MORE_TEXTS:
         return False
     if not needs_enrolment(kind):
         return True
@@ -201,14 +200,7 @@ def send_reminders(rt: Runtime, reminder_ids: Sequence[int]) -> list[str]:
             log.exception("reminder %s: send failed", reminder_ids[0])
             return ["error"]
         log.exception("a chunk of %d reminders failed; trying each alone", len(reminder_ids))
-    outcomes: list[str] = []
-    for reminder_id in reminder_ids:
-        try:
-            outcomes.extend(_send_chunk(rt, [reminder_id]))
-        except Exception:  # left claimed or `sending`: the sweep's mend() takes it again
-            log.exception("reminder %s: send failed", reminder_id)
-            outcomes.append("error")
-    return outcomes
+    return [send_reminder(rt, reminder_id) for reminder_id in reminder_ids]
 
 
 def _send_chunk(rt: Runtime, reminder_ids: Sequence[int]) -> list[str]:

@@ -69,9 +69,7 @@ class RedisRateLimiter:
             return True
 
     def acquire(self, key: str) -> None:
-        while not self.try_acquire(key):
-            now = time.time()
-            self.sleep((math.floor(now / self.window) + 1) * self.window - now)
+        _wait_for(self, key)
 
     def _lease(self, key: str, slot: int) -> _Lease:
         lease = self.leases.get(key)
@@ -110,9 +108,14 @@ class LocalRateLimiter:
             return False
 
     def acquire(self, key: str) -> None:
-        while not self.try_acquire(key):
-            now = time.time()
-            self.sleep((math.floor(now / self.window) + 1) * self.window - now)
+        _wait_for(self, key)
+
+
+def _wait_for(limiter: RedisRateLimiter | LocalRateLimiter, key: str) -> None:
+    """Sleep to the start of the next window until a send is granted."""
+    while not limiter.try_acquire(key):
+        now = time.time()
+        limiter.sleep((math.floor(now / limiter.window) + 1) * limiter.window - now)
 
 
 def _window(per_second: float) -> tuple[int, float]:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import functools
-import logging
 
 from celery import shared_task
 
@@ -11,8 +10,6 @@ from secondopinion.settings import Settings
 from workers.dispatch import send_reminder, send_reminders
 from workers.runtime import Runtime
 from workers.sweep import sweep
-
-log = logging.getLogger(__name__)
 
 
 @functools.cache
