@@ -6,6 +6,7 @@ sys.path so they run as plain scripts (`.venv/bin/python bench/claim_query.py`).
 
 from __future__ import annotations
 
+import datetime as dt
 import ipaddress
 import math
 import os
@@ -263,3 +264,9 @@ def empty_tables(engine: Engine) -> None:
             )
         ).scalars()
         c.execute(text(f"TRUNCATE {', '.join(names)} RESTART IDENTITY CASCADE"))
+
+
+def daytime_zone(now: dt.datetime) -> str:
+    """A fixed-offset zone where it is early afternoon now, so quiet hours never hold a send."""
+    shift = (13 - now.astimezone(dt.UTC).hour + 12) % 24 - 12  # hours east of UTC
+    return "Etc/GMT" if shift == 0 else f"Etc/GMT{-shift:+d}"

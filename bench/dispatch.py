@@ -6,7 +6,7 @@ reminder due 5 s ago in a zone where it is early afternoon, flush a dedicated Re
 database, then start ONE `celery -A workers worker --pool threads --concurrency N` and
 ONE `celery -A workers beat` (environment as tests/test_worker_processes.py service_env,
 with a short sweep interval and a high send rate) against a fake Twilio running as its
-own process (`python -m tests.fake_twilio`). Waits until every reminder is `sent` (or
+own process (`python -m twilio_double`). Waits until every reminder is `sent` (or
 the level's time limit), stops the worker and beat, and reads what the fake received.
 
 Reports reminders per second from the first message the fake received to the last
@@ -44,6 +44,7 @@ from _common import (
     SENDER_NUMBER,
     CpuMeter,
     cpu_seconds,
+    daytime_zone,
     drop_database,
     empty_tables,
     fictional_phone,
@@ -59,8 +60,7 @@ from sqlalchemy import Engine, func, select, text
 
 from store.db import make_engine
 from store.models import ConsentEventRow, ConversationRow, ReminderRow
-from tests.fake_twilio import RemoteFakeTwilio
-from tests.processes import daytime_zone
+from twilio_double import RemoteFakeTwilio
 
 TARGET_PER_SECOND = 300.0
 TERMINAL = ("sent", "failed", "cancelled", "skipped")
@@ -101,12 +101,12 @@ class Child:
 
 
 def start_fake(logdir: Path) -> tuple[subprocess.Popen[str], str]:
-    """`python -m tests.fake_twilio --port 0`; its first line is its base URL."""
+    """`python -m twilio_double --port 0`; its first line is its base URL."""
     process = subprocess.Popen(
         [
             sys.executable,
             "-m",
-            "tests.fake_twilio",
+            "twilio_double",
             "--port",
             "0",
             "--account-sid",

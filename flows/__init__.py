@@ -1,15 +1,18 @@
 """The domain, pure: conversation rules, content and dates. No Flask, Celery, network or clock."""
 
 from flows.content import Content, load_content
-from flows.machine import Machine
-from flows.outcome import ConsentChange, InboundText, Outcome
-from flows.replies import Program, Reply, render
-from flows.state import Conversation, Language, Referral, Status, Step
+from flows.content.render import Program, Reply, render
+from flows.conversation.machine import Event, Machine
+from flows.conversation.outcome import Consent, ConsentKind, InboundText, Outcome
+from flows.conversation.state import Conversation, Referral, Status, Step
+from flows.language import Language
 
 __all__ = [
-    "ConsentChange",
+    "Consent",
+    "ConsentKind",
     "Content",
     "Conversation",
+    "Event",
     "InboundText",
     "Language",
     "Machine",

@@ -7,7 +7,7 @@ from typing import Annotated
 from pydantic import field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-from flows.replies import Program
+from flows.content.render import Program
 
 # The US and its territories: Puerto Rico, the Virgin Islands, Guam, American Samoa,
 # the Northern Mariana Islands.

@@ -1,10 +1,11 @@
-"""The tables: conversations, every message in and out, and the consent ledger."""
+"""Every table, in one schema module: which module writes each is in docs/architecture.md."""
 
 from __future__ import annotations
 
 import datetime as dt
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     Date,
     ForeignKey,
@@ -138,3 +139,50 @@ class ReminderRow(Base):
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
 
     conversation: Mapped[ConversationRow] = relationship()
+
+
+class ReminderHoldRow(Base):
+    """A person whose reminders staff paused: the sweep does not claim them until resumed."""
+
+    __tablename__ = "reminder_holds"
+
+    conversation_id: Mapped[int] = mapped_column(ForeignKey("conversations.id"), primary_key=True)
+    held_by: Mapped[str] = mapped_column(String(64))
+    held_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+
+
+class StaffUserRow(Base):
+    """A person who may sign in to /admin."""
+
+    __tablename__ = "staff_users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(256))
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    last_login_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+
+
+class StaffActionRow(Base):
+    """What a staff member did to a person, shown on the person's timeline."""
+
+    __tablename__ = "staff_actions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    conversation_id: Mapped[int] = mapped_column(ForeignKey("conversations.id"), index=True)
+    username: Mapped[str] = mapped_column(String(64))
+    action: Mapped[str] = mapped_column(String(32))
+    detail: Mapped[str] = mapped_column(Text, default="")
+    at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+
+
+class SandboxRow(Base):
+    """One simulated phone: its number and how far its clock is ahead of real time."""
+
+    __tablename__ = "sandboxes"
+
+    phone: Mapped[str] = mapped_column(String(20), primary_key=True)
+    offset_seconds: Mapped[int] = mapped_column(BigInteger, default=0)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)

@@ -1,88 +1,173 @@
-"""What staff can do to one person: pause and resume reminders, change zone, opt out, erase."""
+"""The people (conversations table) and staff pauses: the one place that locks a person.
+
+Every writer locks people here, through `_lock`, in id order: an inbound text, a keypress,
+a reminder being prepared or sent, a delivery report, a staff action. Two writers that
+need the same people therefore never wait for each other in a circle.
+"""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+from collections.abc import Callable, Collection
+from typing import Any, cast
 
-from sqlalchemy import ForeignKey, Select, String, delete, select
-from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy import ColumnElement, Select, Table, bindparam, delete, insert, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
 
-from flows import Conversation, Status
-from flows.plan import PlanSpec
-from store.conversations import save_state, to_state
-from store.delivery import end_texting
-from store.models import Base, ConversationRow, MessageRow, ReminderRow
-from store.reminders import replan
-from store.types import UTCDateTime
+from flows import Conversation, Language, Referral, Status, Step
+from store.models import ConversationRow, ReminderHoldRow
 
-
-class ReminderHoldRow(Base):
-    """A person whose reminders staff paused: the sweep does not claim them until resumed."""
-
-    __tablename__ = "reminder_holds"
-
-    conversation_id: Mapped[int] = mapped_column(ForeignKey("conversations.id"), primary_key=True)
-    held_by: Mapped[str] = mapped_column(String(64))
-    held_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+_INSERTS: dict[str, Callable[..., Any]] = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
+_PEOPLE = cast(Table, ConversationRow.__table__)  # the Core table, for plain statements
 
 
-def held_conversations() -> Select[int]:
+@dataclasses.dataclass(frozen=True, slots=True)
+class Person:
+    """One person's row as the service reads it: who, and where their conversation stands."""
+
+    id: int
+    phone: str
+    state: Conversation
+    paused: bool = False  # staff paused their reminders
+
+
+def _columns(conv: Conversation) -> dict[str, object]:
+    return {
+        "language": conv.language.value,
+        "step": conv.step.value,
+        "status": conv.status.value,
+        "appointment": conv.appointment,
+        "pending_date": conv.pending_date,
+        "date_deferred": conv.date_deferred,
+        "referral": conv.referral.value,
+        "records_done": ",".join(str(n) for n in sorted(conv.records_done)),
+        "phrase_index": conv.phrase_index,
+        "timezone": conv.timezone,
+        "calls": conv.calls,
+        "enrolled_at": conv.enrolled_at,
+        "referral_at": conv.referral_at,
+        "deferred_at": conv.deferred_at,
+    }
+
+
+def _person(row: Any) -> Person:
+    state = Conversation(
+        language=Language(row.language),
+        step=Step(row.step),
+        status=Status(row.status),
+        appointment=row.appointment,
+        pending_date=row.pending_date,
+        date_deferred=row.date_deferred,
+        referral=Referral(row.referral),
+        records_done=frozenset(int(n) for n in row.records_done.split(",") if n),
+        phrase_index=row.phrase_index,
+        timezone=row.timezone,
+        calls=row.calls,
+        enrolled_at=row.enrolled_at,
+        referral_at=row.referral_at,
+        deferred_at=row.deferred_at,
+    )
+    return Person(row.id, row.phone, state, bool(row.paused))
+
+
+def _query() -> Select[Any]:
+    paused = select(ReminderHoldRow.conversation_id).where(
+        ReminderHoldRow.conversation_id == ConversationRow.id
+    )
+    return select(ConversationRow.__table__, paused.exists().label("paused"))
+
+
+def _lock(session: Session, where: ColumnElement[bool], skip_locked: bool = False) -> list[Person]:
+    """The one locking statement: the matching people, in id order, until the transaction ends."""
+    query = _query().where(where).order_by(ConversationRow.id)
+    return [_person(row) for row in session.execute(query.with_for_update(skip_locked=skip_locked))]
+
+
+def lock_people(
+    session: Session, ids: Collection[int] | Select[Any], *, skip_locked: bool = False
+) -> dict[int, Person]:
+    """These people (ids, or a query of ids), locked; someone erased meanwhile is missing,
+    and with `skip_locked` so is someone another transaction holds (a worker sending)."""
+    if not isinstance(ids, Select) and not ids:
+        return {}
+    return {p.id: p for p in _lock(session, ConversationRow.id.in_(ids), skip_locked)}
+
+
+def lock_person(session: Session, person_id: int) -> Person | None:
+    found = _lock(session, ConversationRow.id == person_id)
+    return found[0] if found else None
+
+
+def lock_by_phone(session: Session, phone: str, now: dt.datetime, timezone: str) -> Person:
+    """The person with this number, created if new, locked until the transaction ends."""
+    found = _lock(session, ConversationRow.phone == phone)
+    if found:  # every text but a number's first: one statement, no INSERT built
+        return found[0]
+    values = {"phone": phone, "created_at": now, "updated_at": now}
+    values.update(_columns(Conversation(timezone=timezone)))
+    add = _INSERTS[session.get_bind().dialect.name](ConversationRow)
+    session.execute(add.values(**values).on_conflict_do_nothing(index_elements=["phone"]))
+    return _lock(session, ConversationRow.phone == phone)[0]
+
+
+def find_by_phone(session: Session, phone: str) -> Person | None:
+    """Read without a lock (a caller being greeted)."""
+    row = session.execute(_query().where(ConversationRow.phone == phone)).one_or_none()
+    return _person(row) if row else None
+
+
+def find(session: Session, person_id: int) -> Person | None:
+    row = session.execute(_query().where(ConversationRow.id == person_id)).one_or_none()
+    return _person(row) if row else None
+
+
+def save(session: Session, person: Person, conv: Conversation, now: dt.datetime) -> None:
+    """Write what changed of a locked person's state; nothing when nothing changed."""
+    save_all(session, [(person, conv)], now)
+
+
+def save_all(
+    session: Session, changes: Collection[tuple[Person, Conversation]], now: dt.datetime
+) -> None:
+    """Write what changed for many locked people: one statement per set of changed columns."""
+    by_columns: dict[tuple[str, ...], list[dict[str, object]]] = {}
+    for person, conv in changes:
+        before, after = _columns(person.state), _columns(conv)
+        changed = {name: value for name, value in after.items() if before[name] != value}
+        if changed:
+            row = {f"new_{name}": value for name, value in changed.items()}
+            by_columns.setdefault(tuple(sorted(changed)), []).append({"person": person.id, **row})
+    for columns, rows in by_columns.items():
+        values: dict[str, Any] = {
+            name: bindparam(f"new_{name}", type_=_PEOPLE.c[name].type) for name in columns
+        }
+        statement = update(_PEOPLE).where(_PEOPLE.c.id == bindparam("person"))
+        session.connection().execute(statement.values(updated_at=now, **values), rows)
+
+
+def held(session: Session, ids: Collection[int]) -> set[int]:
+    """Who, among these people, staff have paused."""
+    query = select(ReminderHoldRow.conversation_id).where(ReminderHoldRow.conversation_id.in_(ids))
+    return set(session.scalars(query))
+
+
+def held_people() -> Select[Any]:
+    """Paused people, for queries that must leave them alone (the sweep's claim)."""
     return select(ReminderHoldRow.conversation_id)
 
 
-def lock(session: Session, conversation_id: int) -> ConversationRow:
-    """The person's row, locked like an inbound text locks it."""
-    query = select(ConversationRow).where(ConversationRow.id == conversation_id)
-    return session.execute(query.with_for_update()).scalar_one()
+def is_paused(session: Session, person_id: int) -> bool:
+    return bool(held(session, [person_id]))
 
 
-def is_paused(session: Session, conversation_id: int) -> bool:
-    return session.get(ReminderHoldRow, conversation_id) is not None
+def pause(session: Session, person: int, by: str, now: dt.datetime) -> None:
+    """Hold a (locked) person's reminders: the sweep leaves them until `unpause`."""
+    if not is_paused(session, person):
+        row = {"conversation_id": person, "held_by": by, "held_at": now}
+        session.execute(insert(ReminderHoldRow), [row])
 
 
-def pause(session: Session, conversation_id: int, by: str, now: dt.datetime) -> None:
-    lock(session, conversation_id)
-    if not is_paused(session, conversation_id):
-        session.add(ReminderHoldRow(conversation_id=conversation_id, held_by=by, held_at=now))
-
-
-def resume(session: Session, conversation_id: int, now: dt.datetime, spec: PlanSpec) -> None:
-    """Lift the hold and replan, so what fell due meanwhile is moved or dropped, not burst out."""
-    row = lock(session, conversation_id)
-    session.execute(
-        delete(ReminderHoldRow).where(ReminderHoldRow.conversation_id == conversation_id)
-    )
-    replan(session, row.id, to_state(row), now, spec)
-
-
-def set_timezone(
-    session: Session, conversation_id: int, zone: str, now: dt.datetime, spec: PlanSpec
-) -> None:
-    row = lock(session, conversation_id)
-    conv = to_state(row).replace(timezone=zone)
-    save_state(row, conv, now)
-    replan(session, row.id, conv, now, spec)
-
-
-def opt_out(
-    session: Session, conversation_id: int, by: str, now: dt.datetime, spec: PlanSpec
-) -> None:
-    """Staff end the person's texts; the ledger says who did it."""
-    row = lock(session, conversation_id)
-    if row.status == Status.OPTED_OUT:
-        return
-    end_texting(session, row, Status.OPTED_OUT, now, spec, "staff", f"opted out by staff ({by})")
-
-
-def erase(
-    session: Session, conversation_id: int, by: str, now: dt.datetime, spec: PlanSpec
-) -> None:
-    """Delete messages, reminders and answers; keep the number and the consent ledger only."""
-    opt_out(session, conversation_id, by, now, spec)
-    row = lock(session, conversation_id)
-    for table in (ReminderRow, MessageRow):
-        session.execute(delete(table).where(table.conversation_id == row.id))
-    session.execute(delete(ReminderHoldRow).where(ReminderHoldRow.conversation_id == row.id))
-    kept = to_state(row)
-    blank = Conversation(language=kept.language, status=Status.OPTED_OUT, timezone=kept.timezone)
-    save_state(row, blank, now)
+def unpause(session: Session, person: int) -> None:
+    session.execute(delete(ReminderHoldRow).where(ReminderHoldRow.conversation_id == person))

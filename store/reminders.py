@@ -1,67 +1,109 @@
-"""Reminder rows: replanning inside a conversation's transaction, and claiming due ones."""
+"""Reminder rows: the only module that writes a reminder's status, in every transition.
+
+pending -> claimed (by a sweep: still `pending`, `claimed_at` set, so the claim changes no
+indexed column and PostgreSQL updates the row in place) -> sending (committed with its
+words before Twilio is called) -> sent; or cancelled (no longer applies, or the person may
+not be texted), skipped (nothing to say when it fell due), failed (Twilio refused it). A
+row left `sending` by a crash is looked up at Twilio before anything is sent again.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
+from typing import Any, cast
 
-from sqlalchemy import ColumnElement, or_, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    String,
+    Table,
+    bindparam,
+    delete,
+    func,
+    insert,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.orm import Session
 
-from flows.plan import PlanSpec, plan
-from flows.state import NO_MORE_TEXTS, Conversation
+from flows.reminders.changes import Diff, Scheduled
 from store.models import ReminderRow
+from store.people import held_people
+from store.sandbox import sandbox_people
+from store.types import UTCDateTime
 
 PENDING, SENDING, SENT = "pending", "sending", "sent"
 CANCELLED, SKIPPED, FAILED = "cancelled", "skipped", "failed"
-LEGACY_CLAIMED = "claimed"  # written by a sweep of a release before migration 0004
+_REMINDERS = cast(Table, ReminderRow.__table__)  # the Core table, for plain statements
+
+
+# -- the plan ---------------------------------------------------------------------------
+
+
+def schedule(session: Session, person: int) -> list[Scheduled]:
+    """The person's reminders as the plan's diff needs them."""
+    query = select(
+        ReminderRow.id, ReminderRow.key, ReminderRow.kind, ReminderRow.due_at, ReminderRow.status
+    ).where(ReminderRow.conversation_id == person)
+    return [
+        Scheduled(r.id, r.key, r.kind, r.due_at, r.status == PENDING, r.status == CANCELLED)
+        for r in session.execute(query)
+    ]
+
+
+def apply(session: Session, person: int, diff: Diff, now: dt.datetime) -> None:
+    """Add, cancel and move, a statement each; a moved row's claim is void."""
+    if diff.add:
+        rows = [
+            {
+                "conversation_id": person,
+                "kind": p.kind,
+                "key": p.key,
+                "due_at": p.due_at,
+                "status": PENDING,
+                "attempts": 0,
+                "body": p.body,
+                "channel": "sms",
+                "call_attempts": 0,
+                "created_at": now,
+            }
+            for p in diff.add
+        ]
+        session.execute(insert(ReminderRow), rows)
+    if diff.cancel:
+        session.execute(
+            update(_REMINDERS).where(_REMINDERS.c.id.in_(diff.cancel)).values(status=CANCELLED)
+        )
+    if diff.move:
+        moves = [{"reminder": i, "due": due} for i, due in diff.move]
+        session.connection().execute(_MOVE, moves)
+
+
+_MOVE = (
+    update(_REMINDERS)
+    .where(_REMINDERS.c.id == bindparam("reminder"))
+    .values(status=PENDING, due_at=bindparam("due", type_=UTCDateTime()), claimed_at=None)
+)
+
+
+def erase(session: Session, person: int) -> None:
+    session.execute(delete(ReminderRow).where(ReminderRow.conversation_id == person))
+
+
+# -- the sweep --------------------------------------------------------------------------
 
 
 def is_claimed(reminder: ReminderRow) -> bool:
     """Taken by a sweep and handed to a worker: still `pending`, with `claimed_at` set."""
-    if reminder.status == LEGACY_CLAIMED:  # while old and new workers overlap in a deploy
-        return True
     return reminder.status == PENDING and reminder.claimed_at is not None
 
 
-def reschedule(reminder: ReminderRow, due_at: dt.datetime) -> None:
-    """Back to waiting for `due_at`; any sweep's claim on it is void."""
-    reminder.status, reminder.due_at, reminder.claimed_at = PENDING, due_at, None
-
-
-def replan(
-    session: Session, conversation_id: int, conv: Conversation, now: dt.datetime, spec: PlanSpec
-) -> None:
-    """Make the pending reminders match the plan; what was sent is never scheduled again."""
-    planned = plan(conv, now, spec)
-    existing = {
-        r.key: r
-        for r in session.scalars(
-            select(ReminderRow).where(ReminderRow.conversation_id == conversation_id)
-        )
-    }
-    wanted = {p.key for p in planned}
-    reachable = conv.status not in NO_MORE_TEXTS
-    for row in existing.values():
-        planned_kind = row.kind in spec.kinds  # one-off texts asked for on a call stay put
-        if row.status == PENDING and ((planned_kind and row.key not in wanted) or not reachable):
-            row.status = CANCELLED
-    for item in planned:
-        found = existing.get(item.key)
-        if found is None:
-            session.add(
-                ReminderRow(
-                    conversation_id=conversation_id,
-                    kind=item.kind,
-                    key=item.key,
-                    due_at=item.due_at,
-                    status=PENDING,
-                    attempts=0,
-                    created_at=now,
-                )
-            )
-        elif found.status == CANCELLED or (found.status == PENDING and found.due_at != item.due_at):
-            reschedule(found, item.due_at)  # a claim on it is void: its worker will skip it
+def _in_scope(sandbox: int | None) -> ColumnElement[bool]:
+    mine = ReminderRow.conversation_id
+    only = mine == sandbox if sandbox is not None else mine.not_in(sandbox_people())
+    return only & mine.not_in(held_people())
 
 
 def claim_due(
@@ -102,13 +144,14 @@ def claim_due(
     return [row.id for row in sorted(rows, key=lambda row: (row.due_at, row.id))]
 
 
-def _in_scope(sandbox: int | None) -> ColumnElement[bool]:
-    from store.people import held_conversations
-    from store.sandbox import sandbox_conversations
-
-    mine = ReminderRow.conversation_id
-    only = mine == sandbox if sandbox is not None else mine.not_in(sandbox_conversations())
-    return only & mine.not_in(held_conversations())
+def next_due(session: Session, person: int) -> dt.datetime | None:
+    """When this person's next unclaimed reminder is due (the simulator's "next reminder")."""
+    query = select(func.min(ReminderRow.due_at)).where(
+        ReminderRow.conversation_id == person,
+        ReminderRow.status == PENDING,
+        ReminderRow.claimed_at.is_(None),  # a claim left by a failed send is not next
+    )
+    return session.scalar(query)
 
 
 def stale(session: Session, now: dt.datetime, older_than: dt.timedelta) -> Sequence[ReminderRow]:
@@ -131,31 +174,200 @@ def stale(session: Session, now: dt.datetime, older_than: dt.timedelta) -> Seque
     return session.scalars(query).all()
 
 
-def one_off(
-    session: Session,
-    conversation_id: int,
-    kind: str,
-    key: str,
-    now: dt.datetime,
-    body: str | None = None,
-) -> None:
-    """A single text asked for on a call (by_text, welcome, a reminder as a text), due now."""
-    exists_already = session.scalar(
-        select(ReminderRow.id).where(
-            ReminderRow.conversation_id == conversation_id, ReminderRow.key == key
-        )
+def claim_again(reminder: ReminderRow, now: dt.datetime) -> None:
+    """A claim whose send never started: claimed afresh, to be handed out again."""
+    reminder.claimed_at = now
+
+
+def found_at_twilio(reminder: ReminderRow, sid: str, now: dt.datetime) -> None:
+    """A send whose outcome was unknown, found at Twilio: it went; nothing is resent."""
+    reminder.status, reminder.sid, reminder.sent_at = SENT, sid, now
+
+
+def not_at_twilio(reminder: ReminderRow) -> None:
+    """Not found at Twilio: still claimed, its words kept, so the same text goes once."""
+    reminder.status = PENDING
+
+
+# -- phase one: deciding, under the people's locks -------------------------------------
+
+
+def owners(ids: Collection[int]) -> Select[Any]:
+    """Whose these reminders are, as a query to lock them by (a reminder never changes hands)."""
+    return select(ReminderRow.conversation_id).where(ReminderRow.id.in_(ids))
+
+
+def owners_of(session: Session, ids: Collection[int]) -> dict[int, int]:
+    """Each reminder's person, by reminder id."""
+    query = select(ReminderRow.id, ReminderRow.conversation_id).where(ReminderRow.id.in_(ids))
+    return {reminder: person for reminder, person in session.execute(query)}
+
+
+def lock_claimed(session: Session, ids: Sequence[int]) -> list[ReminderRow]:
+    """The chunk's rows, locked after their people, in the order asked."""
+    found = session.scalars(
+        select(ReminderRow)
+        .where(ReminderRow.id.in_(ids))
+        .order_by(ReminderRow.id)
+        .with_for_update()
+    ).all()
+    by_id = {reminder.id: reminder for reminder in found}
+    return [by_id[i] for i in dict.fromkeys(ids) if i in by_id]
+
+
+def recent_sends(
+    session: Session, people: Collection[int], since: dt.datetime
+) -> dict[int, list[dt.datetime]]:
+    """When each person was texted or called since then (spacing and the daily cap)."""
+    query = select(ReminderRow.conversation_id, ReminderRow.sending_at).where(
+        ReminderRow.conversation_id.in_(people),
+        ReminderRow.status.in_((SENT, SENDING)),
+        ReminderRow.sending_at > since,
     )
-    if exists_already is None:
-        session.add(
-            ReminderRow(
-                conversation_id=conversation_id,
-                kind=kind,
-                key=key,
-                due_at=now,
-                status=PENDING,
-                attempts=0,
-                body=body,
-                channel="sms",
-                created_at=now,
-            )
+    recent: dict[int, list[dt.datetime]] = {person: [] for person in people}
+    for person, at in session.execute(query):
+        if at is not None:
+            recent[person].append(at)
+    return recent
+
+
+def reschedule(reminder: ReminderRow, due_at: dt.datetime) -> None:
+    """Back to waiting for `due_at`; any sweep's claim on it is void."""
+    reminder.status, reminder.due_at, reminder.claimed_at = PENDING, due_at, None
+
+
+def cancel(reminder: ReminderRow) -> None:
+    reminder.status = CANCELLED
+
+
+def skip(reminder: ReminderRow) -> None:
+    reminder.status = SKIPPED
+
+
+def start_sending(
+    reminder: ReminderRow, body: str, spoken: str | None, channel: str, now: dt.datetime
+) -> None:
+    """Committed with its words before any network: a crash leaves something to reconcile."""
+    reminder.body, reminder.spoken, reminder.channel = body, spoken, channel
+    reminder.status, reminder.sending_at = SENDING, now
+    reminder.attempts += 1
+
+
+# -- phase two: sending, a few at a time -----------------------------------------------
+
+_RECORD = (  # what happened to a send; a sid or time already there is kept (a call retry)
+    update(_REMINDERS)
+    .where(_REMINDERS.c.id == bindparam("reminder"))
+    .values(
+        status=bindparam("new_status"),
+        sid=func.coalesce(bindparam("new_sid", type_=String()), _REMINDERS.c.sid),
+        sent_at=func.coalesce(bindparam("new_sent_at", type_=UTCDateTime()), _REMINDERS.c.sent_at),
+        call_attempts=bindparam("new_call_attempts"),
+    )
+)
+_RELEASE = (  # paused before its turn: back to waiting, worded again when it goes out
+    update(_REMINDERS)
+    .where(_REMINDERS.c.id == bindparam("reminder"))
+    .values(
+        status=PENDING,
+        claimed_at=None,
+        sending_at=None,
+        body=None,
+        spoken=None,
+        attempts=_REMINDERS.c.attempts - 1,
+    )
+)
+
+
+def lock_sending(session: Session, ids: Collection[int]) -> list[Any]:
+    """The rows of a group about to be sent, locked after their people."""
+    query = (
+        select(
+            ReminderRow.id,
+            ReminderRow.conversation_id,
+            ReminderRow.status,
+            ReminderRow.body,
+            ReminderRow.channel,
+            ReminderRow.kind,
+            ReminderRow.call_attempts,
+            ReminderRow.attempts,
         )
+        .where(ReminderRow.id.in_(ids))
+        .order_by(ReminderRow.id)
+        .with_for_update()
+    )
+    return list(session.execute(query))
+
+
+def outcome(
+    reminder: int,
+    status: str,
+    call_attempts: int,
+    sid: str | None = None,
+    at: dt.datetime | None = None,
+) -> dict[str, Any]:
+    """One row of `record_outcomes`: sent (with sid and time), cancelled, or still sending."""
+    if status not in (SENT, CANCELLED, SENDING):
+        raise ValueError(f"not an outcome of a send: {status}")
+    return {
+        "reminder": reminder,
+        "new_status": status,
+        "new_sid": sid,
+        "new_sent_at": at,
+        "new_call_attempts": call_attempts,
+    }
+
+
+def record_outcomes(session: Session, outcomes: Sequence[dict[str, Any]]) -> None:
+    if outcomes:
+        session.connection().execute(_RECORD, list(outcomes))
+
+
+def release(session: Session, ids: Sequence[int]) -> None:
+    """Paused since they were worded: back to waiting, worded again when they go."""
+    if ids:
+        session.connection().execute(_RELEASE, [{"reminder": i} for i in ids])
+
+
+def refused(
+    session: Session,
+    reminder: int,
+    error_code: int | None,
+    call_attempts: int,
+    retry_at: dt.datetime | None,
+) -> None:
+    """Twilio said no: waiting again for `retry_at` (busy), or failed for good."""
+    values: dict[str, Any] = {"error_code": error_code, "call_attempts": call_attempts}
+    if retry_at is None:
+        values["status"] = FAILED
+    else:
+        values.update(status=PENDING, due_at=retry_at, claimed_at=None)
+    session.execute(update(_REMINDERS).where(_REMINDERS.c.id == reminder).values(**values))
+
+
+# -- calls ------------------------------------------------------------------------------
+
+
+def spoken_reminder(session: Session, reminder: int) -> tuple[int, str, str | None] | None:
+    """(person, words for a call, words as a text) of a reminder worded for a call."""
+    query = select(ReminderRow.conversation_id, ReminderRow.spoken, ReminderRow.body)
+    row = session.execute(query.where(ReminderRow.id == reminder)).one_or_none()
+    if row is None or row.spoken is None:
+        return None
+    return int(row.conversation_id), str(row.spoken), row.body
+
+
+def call_unanswered(
+    session: Session, reminder: int, now: dt.datetime, retry_after: dt.timedelta, max_calls: int
+) -> None:
+    """No answer, busy or failed: one more call later (quiet hours apply then), then a text."""
+    query = select(ReminderRow).where(ReminderRow.id == reminder).with_for_update()
+    row = session.execute(query).scalar_one_or_none()
+    if row is None or row.status != SENT or row.channel != "call":
+        return  # a repeated or late callback changes nothing
+    if row.call_attempts < max_calls:
+        reschedule(row, now + retry_after)
+    else:
+        reschedule(row, now)
+        row.channel = "sms"
+    row.sid = None

@@ -5,25 +5,15 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
+from typing import Any
 
-from sqlalchemy import BigInteger, Select, String, select
-from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy import Select, select
+from sqlalchemy.orm import Session
 
-from store.models import Base, ConversationRow
-from store.types import UTCDateTime
+from store.models import ConversationRow, SandboxRow
 
 # +1, any area code, then 555-0100 to 555-0199: the range kept for fiction, never a real phone.
 FICTIONAL = re.compile(r"^\+1[2-9]\d{2}55501\d{2}$")
-
-
-class SandboxRow(Base):
-    """One simulated phone: its number and how far its clock is ahead of real time."""
-
-    __tablename__ = "sandboxes"
-
-    phone: Mapped[str] = mapped_column(String(20), primary_key=True)
-    offset_seconds: Mapped[int] = mapped_column(BigInteger, default=0)
-    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
 
 
 def is_fictional(phone: str) -> bool:
@@ -57,6 +47,6 @@ def set_clock(session: Session, phone: str, real_now: dt.datetime, to: dt.dateti
     row.offset_seconds = max(row.offset_seconds, ahead)
 
 
-def sandbox_conversations() -> Select[int]:
+def sandbox_people() -> Select[Any]:
     """The ids of sandbox conversations: the real sweep leaves them to the simulator."""
     return select(ConversationRow.id).join(SandboxRow, SandboxRow.phone == ConversationRow.phone)

@@ -6,43 +6,15 @@ import dataclasses
 import datetime as dt
 from enum import StrEnum
 
-from sqlalchemy import ForeignKey, Integer, String, Text, func, select
-from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from store.models import Base
-from store.types import UTCDateTime
+from store.models import StaffActionRow, StaffUserRow
 
 MAX_FAILURES = 5
 LOCKOUT = dt.timedelta(minutes=15)
 MIN_PASSWORD = 10
-
-
-class StaffUserRow(Base):
-    """A person who may sign in to /admin."""
-
-    __tablename__ = "staff_users"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    username: Mapped[str] = mapped_column(String(64), unique=True)
-    password_hash: Mapped[str] = mapped_column(String(256))
-    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
-    locked_until: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
-    last_login_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
-    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
-
-
-class StaffActionRow(Base):
-    """What a staff member did to a person, shown on the person's timeline."""
-
-    __tablename__ = "staff_actions"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    conversation_id: Mapped[int] = mapped_column(ForeignKey("conversations.id"), index=True)
-    username: Mapped[str] = mapped_column(String(64))
-    action: Mapped[str] = mapped_column(String(32))
-    detail: Mapped[str] = mapped_column(Text, default="")
-    at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
 
 
 class Login(StrEnum):
@@ -92,10 +64,6 @@ def authenticate(session: Session, username: str, password: str, now: dt.datetim
         return LoginResult(Login.BAD)
     row.failed_logins, row.locked_until, row.last_login_at = 0, None, now
     return LoginResult(Login.OK, row.username)
-
-
-def staff_count(session: Session) -> int:
-    return session.scalar(select(func.count()).select_from(StaffUserRow)) or 0
 
 
 def record_action(

@@ -1,65 +1,90 @@
-"""Test builders: send a signed text as Twilio would, read back what the patient sees."""
+"""Test builders: texts and calls posted as Twilio would, and what the patient gets back.
+
+Everything goes through twilio_double's Phone (sign, post, read the TwiML), the same
+client the simulator and the terminal commands use.
+"""
 
 from __future__ import annotations
 
-import itertools
-from xml.etree import ElementTree
-
 from flask.testing import FlaskClient
-from twilio.request_validator import RequestValidator
+
+import twilio_double
+from twilio_double import Answer, Phone, Turn, new_sid, sign, wsgi_transport
+from twilio_double import messages as replies
 
 AUTH_TOKEN = "test-auth-token-0123456789abcdef"
 PUBLIC_BASE_URL = "https://secondopinion.example.org"
 PROGRAM_NUMBER = "+12125550100"
-_sids = itertools.count(1)
+SENDER_NUMBER = PROGRAM_NUMBER  # the program texts from the number people text
+ACCOUNT_SID = "AC" + "5" * 32
+
+__all__ = ["AUTH_TOKEN", "PROGRAM_NUMBER", "PUBLIC_BASE_URL", "new_sid", "replies"]
 
 
-def new_sid() -> str:
-    return f"SM{next(_sids):032x}"
+def phone(client: FlaskClient, number: str) -> Phone:
+    """`number` talking to the app behind `client`, signed for PUBLIC_BASE_URL."""
+    return Phone(
+        wsgi_transport(client),
+        number,
+        auth_token=AUTH_TOKEN,
+        signed_base_url=PUBLIC_BASE_URL,
+        program_number=PROGRAM_NUMBER,
+    )
+
+
+def sms_form(number: str, body: str, sid: str | None = None) -> dict[str, str]:
+    """The form of a text from `number` to the program, as Twilio posts it."""
+    return twilio_double.sms_form(number, PROGRAM_NUMBER, body, sid)
 
 
 def signature(path: str, form: dict[str, str], token: str = AUTH_TOKEN) -> str:
-    return RequestValidator(token).compute_signature(PUBLIC_BASE_URL + path, form)
+    return sign(PUBLIC_BASE_URL + path, form, token)
 
 
 def post_signed(client: FlaskClient, path: str, form: dict[str, str], **headers: str):  # type: ignore[no-untyped-def]
+    """A raw signed post, for tests of what the webhook does with odd requests."""
     return client.post(
         path, data=form, headers={"X-Twilio-Signature": signature(path, form), **headers}
     )
 
 
-def sms_form(phone: str, body: str, sid: str | None = None) -> dict[str, str]:
-    return {
-        "From": phone,
-        "To": PROGRAM_NUMBER,
-        "Body": body,
-        "MessageSid": sid or new_sid(),
-        "AccountSid": "AC" + "0" * 32,
-        "NumMedia": "0",
-    }
+def sms(client: FlaskClient, number: str, body: str, sid: str | None = None) -> list[str]:
+    """Text the program from `number`; the texts the patient gets back."""
+    return phone(client, number).text(body, sid)
 
 
-def replies(twiml: str) -> list[str]:
-    return [m.text or "" for m in ElementTree.fromstring(twiml).iter("Message")]
-
-
-def sms(client: FlaskClient, phone: str, body: str, sid: str | None = None) -> list[str]:
-    """Text the program from `phone`; the texts the patient gets back."""
-    response = post_signed(client, "/twilio/sms", sms_form(phone, body, sid))
-    assert response.status_code == 200, response.get_data(as_text=True)
-    return replies(response.get_data(as_text=True))
-
-
-def reply(client: FlaskClient, phone: str, body: str) -> str:
+def reply(client: FlaskClient, number: str, body: str) -> str:
     """The single text the patient gets back."""
-    texts = sms(client, phone, body)
+    texts = sms(client, number, body)
     assert len(texts) == 1, texts
     return texts[0]
 
 
-def status_callback(client: FlaskClient, sid: str, status: str, error_code: str = ""):  # type: ignore[no-untyped-def]
+def status_callback(
+    client: FlaskClient, sid: str, status: str, error_code: str = "", to: str = "+12125550101"
+) -> Answer:
     """A signed delivery report, as Twilio posts it to /twilio/status."""
-    form = {"MessageSid": sid, "MessageStatus": status, "AccountSid": "AC" + "5" * 32}
-    if error_code:
-        form["ErrorCode"] = error_code
-    return post_signed(client, "/twilio/status", form)
+    return phone(client, to).report(sid, status, error_code or None)
+
+
+def ring(client: FlaskClient, number: str) -> Turn:
+    return phone(client, number).ring()
+
+
+def press(client: FlaskClient, turn: Turn, number: str, digits: str) -> Turn:
+    return phone(client, number).press(turn, digits)
+
+
+def voice_post(client: FlaskClient, path: str, number: str, **form: str) -> Turn:
+    return phone(client, number).voice_post(path, **form)
+
+
+def call_status(client: FlaskClient, reminder_id: int, number: str, status: str) -> None:
+    """Twilio's report of how a reminder call ended."""
+    call = phone(client, number)
+    call.voice_post(
+        f"/twilio/voice/status?reminder={reminder_id}",
+        From=PROGRAM_NUMBER,
+        To=number,
+        CallStatus=status,
+    )

@@ -9,40 +9,23 @@ from pathlib import Path
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import Engine, create_engine, text
-from sqlalchemy.pool import NullPool
+from sqlalchemy import Engine
 
+from secondopinion.container import Services, build
 from secondopinion.settings import Settings
-from store.db import make_engine
 from store.migrate import upgrade
-from store.models import Base
-from tests.builders import AUTH_TOKEN, PUBLIC_BASE_URL
-from tests.fake_twilio import FakeTwilio
-from tests.services import POSTGRES_URL, require_postgres
+from tests.builders import ACCOUNT_SID, AUTH_TOKEN, PUBLIC_BASE_URL, SENDER_NUMBER
+from tests.services import (
+    POSTGRES_URL,
+    drop_postgres_database,
+    empty_tables,
+    fresh_postgres_database,
+    require_postgres,
+)
+from twilio_double import FakeTwilio
 from webhooks import create_app
-from workers.runtime import Runtime
 
 BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
-
-
-def _admin(url: str, *statements: str) -> None:
-    """Run statements on the server's default database (CREATE / DROP DATABASE)."""
-    admin = create_engine(
-        url.rsplit("/", 1)[0] + "/postgres", isolation_level="AUTOCOMMIT", poolclass=NullPool
-    )
-    with admin.connect() as connection:
-        for statement in statements:
-            connection.execute(text(statement))
-    admin.dispose()
-
-
-def _fresh_postgres_database(url: str) -> None:
-    name = url.rsplit("/", 1)[1]
-    _admin(url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)', f'CREATE DATABASE "{name}"')
-
-
-def _drop_postgres_database(url: str) -> None:
-    _admin(url, f'DROP DATABASE IF EXISTS "{url.rsplit("/", 1)[1]}" WITH (FORCE)')
 
 
 @pytest.fixture(scope="session")
@@ -57,10 +40,10 @@ def postgresql_url() -> Iterator[str]:
     """A database of this run's own, so two test runs on one server never meet."""
     require_postgres()
     url = f"{POSTGRES_URL}_{os.getpid()}"
-    _fresh_postgres_database(url)
+    fresh_postgres_database(url)
     upgrade(url)
     yield url
-    _drop_postgres_database(url)
+    drop_postgres_database(url)
 
 
 @pytest.fixture(params=BACKENDS)
@@ -68,15 +51,7 @@ def database_url(request: pytest.FixtureRequest) -> Iterator[str]:
     """A migrated database on each backend, emptied after every test."""
     url: str = request.getfixturevalue(f"{request.param}_url")
     yield url
-    _empty_tables(url)
-
-
-def _empty_tables(url: str) -> None:
-    engine = make_engine(url, poolclass=NullPool)
-    with engine.begin() as connection:
-        for table in reversed(Base.metadata.sorted_tables):
-            connection.execute(table.delete())
-    engine.dispose()
+    empty_tables(url)
 
 
 @pytest.fixture
@@ -109,10 +84,6 @@ def client(app: Flask) -> FlaskClient:
     return app.test_client()
 
 
-ACCOUNT_SID = "AC" + "5" * 32
-SENDER_NUMBER = "+12125550100"
-
-
 @pytest.fixture
 def fake_twilio() -> Iterator[FakeTwilio]:
     with FakeTwilio(ACCOUNT_SID, AUTH_TOKEN) as fake:
@@ -133,7 +104,7 @@ def sending_settings(settings: Settings, fake_twilio: FakeTwilio) -> Settings:
 
 
 @pytest.fixture
-def runtime(sending_settings: Settings) -> Iterator[Runtime]:
-    rt = Runtime.build(sending_settings)
-    yield rt
-    rt.sessions.kw["bind"].dispose()
+def svc(sending_settings: Settings) -> Iterator[Services]:
+    svc = build(sending_settings)
+    yield svc
+    svc.engine.dispose()

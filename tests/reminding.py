@@ -11,11 +11,11 @@ import time_machine
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
+from secondopinion.container import Services
+from secondopinion.reminders.send import send_reminders
+from secondopinion.reminders.sweep import sweep
 from store.models import ConversationRow, ReminderRow
 from tests.builders import reply
-from workers.dispatch import send_reminders
-from workers.runtime import Runtime
-from workers.sweep import sweep
 
 NY = ZoneInfo("America/New_York")
 
@@ -31,9 +31,9 @@ def clock(start: dt.datetime) -> Iterator[time_machine.Traveller]:
         yield traveller
 
 
-def sweep_and_send(rt: Runtime) -> dict[str, int]:
+def sweep_and_send(svc: Services) -> dict[str, int]:
     """One beat sweep, its sends run here and now instead of on a worker."""
-    return sweep(rt, lambda ids: send_reminders(rt, ids))
+    return sweep(svc, lambda ids: send_reminders(svc, ids))
 
 
 def enrol(client: FlaskClient, phone: str, keyword: str = "SECOND", *answers: str) -> None:
@@ -42,8 +42,8 @@ def enrol(client: FlaskClient, phone: str, keyword: str = "SECOND", *answers: st
         reply(client, phone, answer)
 
 
-def reminders(rt: Runtime, phone: str) -> list[ReminderRow]:
-    with rt.sessions() as session:
+def reminders(svc: Services, phone: str) -> list[ReminderRow]:
+    with svc.sessions() as session:
         query = (
             select(ReminderRow)
             .join(ConversationRow)
@@ -53,11 +53,11 @@ def reminders(rt: Runtime, phone: str) -> list[ReminderRow]:
         return list(session.scalars(query))
 
 
-def statuses(rt: Runtime, phone: str) -> dict[str, str]:
-    return {r.key: r.status for r in reminders(rt, phone)}
+def statuses(svc: Services, phone: str) -> dict[str, str]:
+    return {r.key: r.status for r in reminders(svc, phone)}
 
 
-def conversation(rt: Runtime, phone: str) -> ConversationRow:
-    with rt.sessions() as session:
+def conversation(svc: Services, phone: str) -> ConversationRow:
+    with svc.sessions() as session:
         query = select(ConversationRow).where(ConversationRow.phone == phone)
         return session.scalars(query).one()

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from secondopinion.cli import main
+from cli import main
 
 
 @pytest.fixture

@@ -13,32 +13,33 @@ import pytest
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, delete, event, select, text, update
 
-from store.db import transaction
-from store.migrate import alembic_config
-from store.models import ConversationRow, MessageRow, ReminderRow
-from store.people import ReminderHoldRow, pause
-from store.reminders import LEGACY_CLAIMED, PENDING, claim_due, is_claimed
-from tests.fake_twilio import FakeTwilio
+from secondopinion.container import Services
+from secondopinion.ratelimit import LocalRateLimiter
+from secondopinion.reminders.deliver import SEND_GROUP, deliver
+from secondopinion.reminders.prepare import prepare
+from secondopinion.reminders.send import send_reminders
+from secondopinion.sender import Sender
+from store.db import make_engine, make_sessions, transaction
+from store.migrate import alembic_config, upgrade
+from store.models import ConversationRow, MessageRow, ReminderHoldRow, ReminderRow
+from store.people import pause
+from store.reminders import PENDING, claim_due, is_claimed
 from tests.processes import daytime_zone, seed_due_reminders
 from tests.reminding import conversation, reminders
-from workers.deliver import SEND_GROUP, deliver
-from workers.dispatch import prepare, send_reminders
-from workers.ratelimit import LocalRateLimiter
-from workers.runtime import Runtime
-from workers.sender import Sender
+from twilio_double import FakeTwilio
 
 PEOPLE = [f"+1212555{n:04d}" for n in range(120, 140)]  # 555-0120 .. 555-0139, fictional
 
 
-def _engine(rt: Runtime) -> Engine:
-    engine: Engine = rt.sessions.kw["bind"]
+def _engine(svc: Services) -> Engine:
+    engine: Engine = svc.sessions.kw["bind"]
     return engine
 
 
-def _seed_and_claim(rt: Runtime, phones: list[str]) -> list[int]:
-    now = rt.clock()
-    seed_due_reminders(_engine(rt), phones, now - dt.timedelta(seconds=5), daytime_zone(now))
-    with transaction(rt.sessions) as session:
+def _seed_and_claim(svc: Services, phones: list[str]) -> list[int]:
+    now = svc.clock()
+    seed_due_reminders(_engine(svc), phones, now - dt.timedelta(seconds=5), daytime_zone(now))
+    with transaction(svc.sessions) as session:
         return claim_due(session, now, len(phones))
 
 
@@ -60,15 +61,15 @@ def counting_statements(engine: Engine) -> Iterator[list[str]]:
 @pytest.mark.postgres
 @pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
 def test_a_chunk_is_sent_once_each_with_fewer_statements_than_reminders(
-    runtime: Runtime, fake_twilio: FakeTwilio
+    svc: Services, fake_twilio: FakeTwilio
 ) -> None:
     """On PostgreSQL, the production database (SQLite inserts the message rows one by one)."""
-    ids = _seed_and_claim(runtime, PEOPLE)
-    now = runtime.clock()
-    with counting_statements(_engine(runtime)) as decided:
-        assert set(prepare(runtime, ids, now).values()) == {"prepared"}
-    with counting_statements(_engine(runtime)) as sent:
-        assert set(deliver(runtime, ids).values()) == {"sent"}
+    ids = _seed_and_claim(svc, PEOPLE)
+    now = svc.clock()
+    with counting_statements(_engine(svc)) as decided:
+        assert set(prepare(svc, ids, now).values()) == {"prepared"}
+    with counting_statements(_engine(svc)) as sent:
+        assert set(deliver(svc, ids).values()) == {"sent"}
 
     assert sorted(m["to"] for m in fake_twilio.messages) == sorted(PEOPLE)
     # phase one: people, reminders, consent, recent sends, then one write per table
@@ -79,48 +80,48 @@ def test_a_chunk_is_sent_once_each_with_fewer_statements_than_reminders(
 
 
 def test_prepare_reads_the_same_few_times_for_a_chunk_of_two_or_twenty(
-    runtime: Runtime, fake_twilio: FakeTwilio
+    svc: Services, fake_twilio: FakeTwilio
 ) -> None:
-    small = _seed_and_claim(runtime, PEOPLE[:2])
-    with counting_statements(_engine(runtime)) as for_two:
-        prepare(runtime, small, runtime.clock())
-    large = _seed_and_claim(runtime, PEOPLE[2:])
-    with counting_statements(_engine(runtime)) as for_eighteen:
-        prepare(runtime, large, runtime.clock())
+    small = _seed_and_claim(svc, PEOPLE[:2])
+    with counting_statements(_engine(svc)) as for_two:
+        prepare(svc, small, svc.clock())
+    large = _seed_and_claim(svc, PEOPLE[2:])
+    with counting_statements(_engine(svc)) as for_eighteen:
+        prepare(svc, large, svc.clock())
     assert len(for_two) == len(for_eighteen)
 
 
 def test_one_broken_reminder_does_not_hold_back_its_chunk(
-    runtime: Runtime, fake_twilio: FakeTwilio, caplog: pytest.LogCaptureFixture
+    svc: Services, fake_twilio: FakeTwilio, caplog: pytest.LogCaptureFixture
 ) -> None:
-    ids = _seed_and_claim(runtime, PEOPLE[:5])
+    ids = _seed_and_claim(svc, PEOPLE[:5])
     broken = PEOPLE[2]
-    with transaction(runtime.sessions) as session:  # a zone no clock knows: composing fails
+    with transaction(svc.sessions) as session:  # a zone no clock knows: composing fails
         session.execute(
             update(ConversationRow)
             .where(ConversationRow.phone == broken)
             .values(timezone="Nowhere/Atlantis")
         )
 
-    with caplog.at_level(logging.ERROR, logger="workers.dispatch"):
-        outcomes = send_reminders(runtime, ids)
+    with caplog.at_level(logging.ERROR, logger="secondopinion.reminders.send"):
+        outcomes = send_reminders(svc, ids)
 
     assert outcomes.count("sent") == 4 and outcomes.count("error") == 1
     assert sorted(m["to"] for m in fake_twilio.messages) == sorted(set(PEOPLE[:5]) - {broken})
     assert "trying each alone" in caplog.text
-    [left] = reminders(runtime, broken)
+    [left] = reminders(svc, broken)
     assert is_claimed(left)  # the sweep's mend hands it out again later
 
 
 def test_a_reminder_erased_between_the_phases_is_not_sent(
-    runtime: Runtime, fake_twilio: FakeTwilio
+    svc: Services, fake_twilio: FakeTwilio
 ) -> None:
-    ids = _seed_and_claim(runtime, PEOPLE[:3])
-    prepare(runtime, ids, runtime.clock())
-    with transaction(runtime.sessions) as session:
+    ids = _seed_and_claim(svc, PEOPLE[:3])
+    prepare(svc, ids, svc.clock())
+    with transaction(svc.sessions) as session:
         session.execute(ReminderRow.__table__.delete().where(ReminderRow.id == ids[1]))
 
-    outcomes = deliver(runtime, ids)
+    outcomes = deliver(svc, ids)
 
     assert outcomes == {ids[0]: "sent", ids[1]: "not-sending", ids[2]: "sent"}
     assert len(fake_twilio.messages) == 2
@@ -128,11 +129,25 @@ def test_a_reminder_erased_between_the_phases_is_not_sent(
 
 @pytest.mark.postgres
 @pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
-def test_a_claim_updates_rows_in_place_without_touching_an_index(runtime: Runtime) -> None:
-    """HOT updates: PostgreSQL counts them; any index naming `claimed_at` would stop them."""
-    now = runtime.clock()
-    seed_due_reminders(_engine(runtime), PEOPLE, now - dt.timedelta(seconds=5), "Etc/GMT")
-    with transaction(runtime.sessions) as session:
+def test_a_claim_updates_rows_in_place_without_touching_an_index(svc: Services) -> None:
+    """HOT updates: PostgreSQL counts them; any index naming `claimed_at` would stop them.
+
+    The table starts empty (TRUNCATE, not the DELETE between tests), so its pages have the
+    room the fill factor keeps, whatever earlier tests left: the count is the same every run.
+    """
+    now = svc.clock()
+    with _engine(svc).begin() as connection:
+        connection.execute(text("TRUNCATE reminders"))
+        indexed = connection.execute(
+            text(
+                "SELECT count(*) FROM pg_index i JOIN pg_attribute a"
+                " ON a.attrelid = i.indrelid AND a.attnum = ANY(i.indkey)"
+                " WHERE i.indrelid = 'reminders'::regclass AND a.attname = 'claimed_at'"
+            )
+        ).scalar_one()
+    assert indexed == 0
+    seed_due_reminders(_engine(svc), PEOPLE, now - dt.timedelta(seconds=5), "Etc/GMT")
+    with transaction(svc.sessions) as session:
         claimed = claim_due(session, now, 100)
         updated, in_place = session.execute(
             text(
@@ -144,71 +159,92 @@ def test_a_claim_updates_rows_in_place_without_touching_an_index(runtime: Runtim
     assert updated == in_place == len(PEOPLE)
 
 
-def test_a_claimed_reminder_is_still_pending_and_not_claimed_twice(runtime: Runtime) -> None:
-    ids = _seed_and_claim(runtime, PEOPLE[:4])
-    with transaction(runtime.sessions) as session:
-        assert claim_due(session, runtime.clock(), 100) == []
+def test_a_claimed_reminder_is_still_pending_and_not_claimed_twice(svc: Services) -> None:
+    ids = _seed_and_claim(svc, PEOPLE[:4])
+    with transaction(svc.sessions) as session:
+        assert claim_due(session, svc.clock(), 100) == []
         rows = session.scalars(select(ReminderRow).where(ReminderRow.id.in_(ids))).all()
     assert {row.status for row in rows} == {PENDING} and all(map(is_claimed, rows))
 
 
 def test_the_migrations_have_one_head() -> None:
     heads = ScriptDirectory.from_config(alembic_config("sqlite://")).get_heads()
-    assert heads == ["0004"]
+    assert heads == ["0005"]
 
 
 def test_a_claimed_reminder_moved_to_later_meanwhile_is_left_for_its_new_time(
-    runtime: Runtime, fake_twilio: FakeTwilio
+    svc: Services, fake_twilio: FakeTwilio
 ) -> None:
-    ids = _seed_and_claim(runtime, PEOPLE[:2])
-    later = runtime.clock() + dt.timedelta(hours=2)
-    with transaction(runtime.sessions) as session:  # as a new visit date does, racing the sweep
+    ids = _seed_and_claim(svc, PEOPLE[:2])
+    later = svc.clock() + dt.timedelta(hours=2)
+    with transaction(svc.sessions) as session:  # as a new visit date does, racing the sweep
         session.execute(update(ReminderRow).where(ReminderRow.id == ids[0]).values(due_at=later))
 
-    assert send_reminders(runtime, ids) == ["not-due", "sent"]
-    with runtime.sessions() as session:
+    assert send_reminders(svc, ids) == ["not-due", "sent"]
+    with svc.sessions() as session:
         moved = session.get(ReminderRow, ids[0])
         assert moved is not None and moved.status == PENDING and not is_claimed(moved)
     assert len(fake_twilio.messages) == 1
 
 
-def test_a_reminder_claimed_by_the_previous_release_is_still_sent(
-    runtime: Runtime, fake_twilio: FakeTwilio
-) -> None:
-    ids = _seed_and_claim(runtime, PEOPLE[:1])
-    with transaction(runtime.sessions) as session:  # what a sweep before migration 0004 wrote
-        session.execute(
-            update(ReminderRow).where(ReminderRow.id == ids[0]).values(status=LEGACY_CLAIMED)
+def test_a_claim_left_by_the_release_before_0004_becomes_a_claim_of_today(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Migration 0005 turns the old `claimed` status into pending-and-claimed."""
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    upgrade(url, "0004")
+    engine = make_engine(url)
+    created = "2026-11-20 10:00:00"
+    with engine.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO conversations (id, phone, language, step, status, date_deferred,"
+                " referral, records_done, phrase_index, timezone, calls, created_at, updated_at)"
+                " VALUES (1, '+12125550120', 'en', 'ready', 'active', 0, 'not_needed', '', 0,"
+                " 'Etc/GMT', 0, :at, :at)"
+            ),
+            {"at": created},
         )
-    assert send_reminders(runtime, ids) == ["sent"]
-    assert len(fake_twilio.messages) == 1
+        connection.execute(
+            text(
+                "INSERT INTO reminders (conversation_id, kind, key, due_at, status, attempts,"
+                " channel, call_attempts, created_at) VALUES (1, 'phrase', 'phrase:old:0', :at,"
+                " 'claimed', 0, 'sms', 0, :at)"
+            ),
+            {"at": created},
+        )
+    upgrade(url)
+    with make_sessions(engine)() as session:
+        row = session.scalars(select(ReminderRow)).one()
+        assert row.status == PENDING and is_claimed(row)
+    engine.dispose()
 
 
 def test_a_group_past_its_lock_budget_lets_go_and_the_rest_still_goes_once(
-    runtime: Runtime, fake_twilio: FakeTwilio, monkeypatch: pytest.MonkeyPatch
+    svc: Services, fake_twilio: FakeTwilio, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("workers.deliver.LOCK_BUDGET", -1.0)  # every send is "too slow"
-    ids = _seed_and_claim(runtime, PEOPLE[:7])
+    monkeypatch.setattr(
+        "secondopinion.reminders.deliver.LOCK_BUDGET", -1.0
+    )  # every send is "too slow"
+    ids = _seed_and_claim(svc, PEOPLE[:7])
     commits: list[int] = []
 
     def count(_connection: object) -> None:
         commits.append(1)
 
-    prepared = prepare(runtime, ids, runtime.clock())
-    event.listen(_engine(runtime), "commit", count)
+    prepared = prepare(svc, ids, svc.clock())
+    event.listen(_engine(svc), "commit", count)
     try:
-        outcomes = deliver(runtime, ids)
+        outcomes = deliver(svc, ids)
     finally:
-        event.remove(_engine(runtime), "commit", count)
+        event.remove(_engine(svc), "commit", count)
     assert set(prepared.values()) == {"prepared"}
     assert set(outcomes.values()) == {"sent"}
     assert sorted(m["to"] for m in fake_twilio.messages) == sorted(PEOPLE[:7])
     assert len(commits) == 7  # one send per transaction: each let go of its people at once
 
 
-def test_the_send_rate_holds_within_a_chunk(runtime: Runtime, fake_twilio: FakeTwilio) -> None:
-    slow = dataclasses.replace(runtime, limiter=LocalRateLimiter(per_second=3))
-    ids = _seed_and_claim(runtime, PEOPLE[:7])
+def test_the_send_rate_holds_within_a_chunk(svc: Services, fake_twilio: FakeTwilio) -> None:
+    slow = dataclasses.replace(svc, limiter=LocalRateLimiter(per_second=3))
+    ids = _seed_and_claim(svc, PEOPLE[:7])
     assert send_reminders(slow, ids) == ["sent"] * 7
     per_second = Counter(m["received_at"].replace(microsecond=0) for m in fake_twilio.messages)
     assert max(per_second.values()) <= 3 and len(per_second) >= 3
@@ -231,17 +267,17 @@ class _Garbled:
 
 
 def test_an_unreadable_answer_leaves_that_send_to_reconcile_and_records_the_rest(
-    runtime: Runtime, fake_twilio: FakeTwilio
+    svc: Services, fake_twilio: FakeTwilio
 ) -> None:
-    ids = _seed_and_claim(runtime, PEOPLE[:4])
+    ids = _seed_and_claim(svc, PEOPLE[:4])
     odd = PEOPLE[1]
-    garbled = dataclasses.replace(runtime, sender=_Garbled(runtime.sender, odd))
+    garbled = dataclasses.replace(svc, sender=_Garbled(svc.sender, odd))
 
     outcomes = send_reminders(garbled, ids)
 
     assert sorted(outcomes) == ["sent", "sent", "sent", "unknown"]
     assert len(fake_twilio.messages) == 4  # Twilio took all four
-    with runtime.sessions() as session:
+    with svc.sessions() as session:
         rows = session.execute(
             select(ConversationRow.phone, ReminderRow.status, ReminderRow.sid).join(ConversationRow)
         ).all()
@@ -253,54 +289,54 @@ def test_an_unreadable_answer_leaves_that_send_to_reconcile_and_records_the_rest
 
 
 def test_a_person_paused_after_the_sweep_took_their_reminder_gets_nothing_until_resumed(
-    runtime: Runtime, fake_twilio: FakeTwilio
+    svc: Services, fake_twilio: FakeTwilio
 ) -> None:
-    ids = _seed_and_claim(runtime, PEOPLE[:2])
+    ids = _seed_and_claim(svc, PEOPLE[:2])
     paused = PEOPLE[0]
-    with transaction(runtime.sessions) as session:
-        pause(session, conversation(runtime, paused).id, "navigator", runtime.clock())
+    with transaction(svc.sessions) as session:
+        pause(session, conversation(svc, paused).id, "navigator", svc.clock())
 
-    assert sorted(send_reminders(runtime, ids)) == ["paused", "sent"]
+    assert sorted(send_reminders(svc, ids)) == ["paused", "sent"]
     assert [m["to"] for m in fake_twilio.messages] == [PEOPLE[1]]
 
-    [held] = reminders(runtime, paused)
+    [held] = reminders(svc, paused)
     assert held.status == PENDING and not is_claimed(held)  # free for a later sweep
-    with transaction(runtime.sessions) as session:
-        assert claim_due(session, runtime.clock(), 10) == []  # but not while paused
+    with transaction(svc.sessions) as session:
+        assert claim_due(session, svc.clock(), 10) == []  # but not while paused
         session.execute(delete(ReminderHoldRow))  # the hold lifted (resume also replans)
-    with transaction(runtime.sessions) as session:
-        again = claim_due(session, runtime.clock(), 10)
-    assert send_reminders(runtime, again) == ["sent"]
+    with transaction(svc.sessions) as session:
+        again = claim_due(session, svc.clock(), 10)
+    assert send_reminders(svc, again) == ["sent"]
     assert sorted(m["to"] for m in fake_twilio.messages) == sorted(PEOPLE[:2])
 
 
 def test_a_person_paused_between_the_phases_gets_nothing_and_is_worded_afresh_later(
-    runtime: Runtime, fake_twilio: FakeTwilio
+    svc: Services, fake_twilio: FakeTwilio
 ) -> None:
-    ids = _seed_and_claim(runtime, PEOPLE[:2])
-    prepare(runtime, ids, runtime.clock())
-    with transaction(runtime.sessions) as session:
-        pause(session, conversation(runtime, PEOPLE[0]).id, "navigator", runtime.clock())
+    ids = _seed_and_claim(svc, PEOPLE[:2])
+    prepare(svc, ids, svc.clock())
+    with transaction(svc.sessions) as session:
+        pause(session, conversation(svc, PEOPLE[0]).id, "navigator", svc.clock())
 
-    outcomes = deliver(runtime, ids)
+    outcomes = deliver(svc, ids)
 
     assert sorted(outcomes.values()) == ["paused", "sent"]
     assert [m["to"] for m in fake_twilio.messages] == [PEOPLE[1]]
-    [held] = reminders(runtime, PEOPLE[0])
+    [held] = reminders(svc, PEOPLE[0])
     assert held.status == PENDING and held.claimed_at is None and held.body is None
     assert held.attempts == 0
 
 
 def test_a_refusal_in_a_group_stops_that_person_and_the_rest_are_recorded(
-    runtime: Runtime, fake_twilio: FakeTwilio
+    svc: Services, fake_twilio: FakeTwilio
 ) -> None:
-    ids = _seed_and_claim(runtime, PEOPLE[:4])
+    ids = _seed_and_claim(svc, PEOPLE[:4])
     fake_twilio.fail_to(PEOPLE[2], code=21610)  # the carrier has them unsubscribed
 
-    outcomes = send_reminders(runtime, ids)
+    outcomes = send_reminders(svc, ids)
 
     assert sorted(outcomes) == ["opted_out", "sent", "sent", "sent"]
-    with runtime.sessions() as session:
+    with svc.sessions() as session:
         rows = session.execute(
             select(ConversationRow.phone, ConversationRow.status, ReminderRow.status).join(
                 ReminderRow, ReminderRow.conversation_id == ConversationRow.id

@@ -10,8 +10,8 @@ from collections import Counter
 import pytest
 import redis
 
+from secondopinion.ratelimit import LocalRateLimiter, RedisRateLimiter
 from tests.services import REDIS_URL, require_redis
-from workers.ratelimit import LocalRateLimiter, RedisRateLimiter
 
 
 def _burst(limiters: list, per_thread: int) -> list[float]:  # type: ignore[type-arg]

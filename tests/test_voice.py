@@ -7,14 +7,13 @@ import time_machine
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
+from secondopinion.container import Services
 from secondopinion.settings import Settings
 from store.models import ConsentEventRow
-from tests.builders import reply
-from tests.fake_twilio import FakeTwilio
+from tests.builders import call_status, press, reply, ring, voice_post
 from tests.reminding import NY, at, clock, conversation, enrol, reminders, sweep_and_send
-from tests.voicecalls import call_status, press, ring, voice_post
+from twilio_double import FakeTwilio
 from webhooks import create_app
-from workers.runtime import Runtime
 
 CALLER = "+12125550121"
 SPANISH = [("2", "es-US", "oprima")]
@@ -22,9 +21,9 @@ SPANISH = [("2", "es-US", "oprima")]
 
 def test_an_unknown_caller_hears_a_short_bilingual_greeting(client: FlaskClient) -> None:
     call = ring(client, CALLER)
-    assert [lang for _, lang in call.says] == ["en-US", "es-US"]
-    assert "press 1" in call.says[0][0] and "oprima 2" in call.says[1][0]
-    assert call.gather is not None and call.gather.get("numDigits") == "1"
+    assert [lang for lang, _ in call.said] == ["en-US", "es-US"]
+    assert "press 1" in call.said[0][1] and "oprima 2" in call.said[1][1]
+    assert call.next_path is not None and call.num_digits == 1
     assert call.next_path.startswith("/twilio/voice/menu?step=language")
 
 
@@ -33,15 +32,15 @@ def test_the_keypad_picks_the_language_of_the_menu(
     client: FlaskClient, key: str, language: str, word: str
 ) -> None:
     menu = press(client, ring(client, CALLER), CALLER, key)
-    assert {lang for _, lang in menu.says} == {language}
+    assert {lang for lang, _ in menu.said} == {language}
     assert f"{word} 5" in menu.text  # sign up for texts: a new caller is not enrolled
-    assert menu.gather is not None and menu.gather.get("language") == language
+    assert menu.next_path is not None and menu.gather_language == language
 
 
 def test_a_known_caller_is_greeted_in_their_language(client: FlaskClient) -> None:
     enrol(client, CALLER, "SEGUNDA", "2")
     call = ring(client, CALLER)
-    assert call.says[0] == ("Hola, le habla Second Opinion Prep.", "es-US")
+    assert call.said[0] == ("es-US", "Hola, le habla Second Opinion Prep.")
     assert "entre mensajes y llamadas" in call.text
 
 
@@ -75,7 +74,7 @@ def test_no_key_or_a_wrong_key_is_asked_twice_then_a_polite_goodbye(client: Flas
     assert again.text.startswith("Sorry, we did not get that.") and "press 9" in again.text
     once_more = press(client, again, CALLER, "7")
     goodbye = press(client, once_more, CALLER, "")
-    assert goodbye.hangs_up and goodbye.gather is None
+    assert goodbye.hangs_up and goodbye.next_path is None
     assert "Thank you for calling" in goodbye.text
 
 
@@ -83,9 +82,9 @@ def test_talk_to_a_person_dials_the_staff_number_when_set(
     app_with_staff: FlaskClient, client: FlaskClient
 ) -> None:
     menu = press(app_with_staff, ring(app_with_staff, CALLER), CALLER, "1")
-    assert press(app_with_staff, menu, CALLER, "0").dials == "+12125550199"
+    assert press(app_with_staff, menu, CALLER, "0").dialled == "+12125550199"
     unset = press(client, press(client, ring(client, CALLER), CALLER, "1"), CALLER, "0")
-    assert unset.dials is None and unset.hangs_up and "no one can take your call" in unset.text
+    assert unset.dialled is None and unset.hangs_up and "no one can take your call" in unset.text
 
 
 @pytest.fixture
@@ -97,7 +96,7 @@ def app_with_staff(settings: Settings) -> FlaskClient:
 
 
 def test_consent_by_keypress_is_recorded_with_what_was_said(
-    client: FlaskClient, runtime: Runtime, fake_twilio: FakeTwilio
+    client: FlaskClient, svc: Services, fake_twilio: FakeTwilio
 ) -> None:
     with clock(at(NY, 2026, 11, 2, 11, 0)):
         menu = press(client, ring(client, CALLER), CALLER, "2")
@@ -105,25 +104,25 @@ def test_consent_by_keypress_is_recorded_with_what_was_said(
         assert "Pueden aplicarse tarifas de mensajes y datos" in consent.text
         done = press(client, consent, CALLER, "1")
         assert done.hangs_up
-        sweep_and_send(runtime)
-    with runtime.sessions() as session:
+        sweep_and_send(svc)
+    with svc.sessions() as session:
         event = session.scalars(select(ConsentEventRow)).one()
     assert (event.kind, event.channel) == ("opt_in", "voice")
-    assert event.shown_text == consent.says[0][0]
-    assert conversation(runtime, CALLER).status == "active"
+    assert event.shown_text == consent.said[0][1]
+    assert conversation(svc, CALLER).status == "active"
     [welcome] = fake_twilio.messages
     assert "Gracias por inscribirse por teléfono" in welcome["body"]
     assert "¿Cuándo es su cita" in welcome["body"]
 
 
 def test_get_it_by_text_sends_one_text_even_to_a_caller_who_never_enrolled(
-    client: FlaskClient, runtime: Runtime, fake_twilio: FakeTwilio
+    client: FlaskClient, svc: Services, fake_twilio: FakeTwilio
 ) -> None:
     with clock(at(NY, 2026, 11, 2, 11, 0)):
         menu = press(client, ring(client, CALLER), CALLER, "1")
         assert "sending you a text" in press(client, menu, CALLER, "4").text
-        sweep_and_send(runtime)
-        sweep_and_send(runtime)
+        sweep_and_send(svc)
+        sweep_and_send(svc)
     [text] = fake_twilio.messages
     assert "pathology report" in text["body"] and text["to"] == CALLER
 
@@ -151,25 +150,25 @@ def _enrolled_for_calls(client: FlaskClient, keyword: str = "SECOND") -> None:
 
 
 def _first_reminder_called(
-    client: FlaskClient, runtime: Runtime, t: time_machine.Traveller, keyword: str = "SECOND"
+    client: FlaskClient, svc: Services, t: time_machine.Traveller, keyword: str = "SECOND"
 ) -> int:
     """Enrol at 11:00 choosing calls; at 11:31 the checklist reminder is placed as a call."""
     _enrolled_for_calls(client, keyword)
     t.move_to(at(NY, 2026, 11, 2, 11, 31))
-    sweep_and_send(runtime)
-    return reminders(runtime, CALLER)[0].id
+    sweep_and_send(svc)
+    return reminders(svc, CALLER)[0].id
 
 
 def test_a_person_who_chose_calls_gets_the_reminder_as_a_call(
-    client: FlaskClient, runtime: Runtime, fake_twilio: FakeTwilio
+    client: FlaskClient, svc: Services, fake_twilio: FakeTwilio
 ) -> None:
     with clock(at(NY, 2026, 11, 2, 11, 0)) as t:
         _enrolled_for_calls(client)
         t.move_to(at(NY, 2026, 11, 2, 11, 31))
-        sweep_and_send(runtime)
+        sweep_and_send(svc)
     assert fake_twilio.messages == []
     [placed] = fake_twilio.calls
-    reminder = reminders(runtime, CALLER)[0]
+    reminder = reminders(svc, CALLER)[0]
     assert placed["to"] == CALLER
     assert placed["url"].endswith(f"/twilio/voice/reminder?reminder={reminder.id}")
     assert placed["status_callback"].endswith(f"/twilio/voice/status?reminder={reminder.id}")
@@ -183,53 +182,53 @@ def test_a_person_who_chose_calls_gets_the_reminder_as_a_call(
 
 
 def test_press_2_texts_the_reminder_and_9_stops_calls(
-    client: FlaskClient, runtime: Runtime, fake_twilio: FakeTwilio
+    client: FlaskClient, svc: Services, fake_twilio: FakeTwilio
 ) -> None:
     with clock(at(NY, 2026, 11, 2, 11, 0)) as t:
-        rid = _first_reminder_called(client, runtime, t, "SEGUNDA")
+        rid = _first_reminder_called(client, svc, t, "SEGUNDA")
         call = voice_post(client, f"/twilio/voice/reminder?reminder={rid}", CALLER)
-        assert {lang for _, lang in call.says} == {"es-US"}
+        assert {lang for lang, _ in call.said} == {"es-US"}
         assert press(client, call, CALLER, "2").hangs_up
         t.move_to(at(NY, 2026, 11, 2, 12, 40))
-        sweep_and_send(runtime)
+        sweep_and_send(svc)
         call = voice_post(client, f"/twilio/voice/reminder?reminder={rid}", CALLER)
         assert "por mensaje de texto" in press(client, call, CALLER, "9").text
     [text] = fake_twilio.messages
     assert "Le falta: 1 Informe de patología" in text["body"]
-    assert conversation(runtime, CALLER).calls is False
+    assert conversation(svc, CALLER).calls is False
 
 
 def test_no_answer_is_tried_once_more_then_sent_as_a_text(
-    client: FlaskClient, runtime: Runtime, fake_twilio: FakeTwilio
+    client: FlaskClient, svc: Services, fake_twilio: FakeTwilio
 ) -> None:
     with clock(at(NY, 2026, 11, 2, 11, 0)) as t:
-        rid = _first_reminder_called(client, runtime, t)
+        rid = _first_reminder_called(client, svc, t)
         call_status(client, rid, CALLER, "no-answer")
         t.move_to(at(NY, 2026, 11, 2, 11, 50))
-        sweep_and_send(runtime)
+        sweep_and_send(svc)
         assert len(fake_twilio.calls) == 1  # the retry waits for its delay
         t.move_to(at(NY, 2026, 11, 2, 12, 40))
-        sweep_and_send(runtime)
+        sweep_and_send(svc)
         assert len(fake_twilio.calls) == 2
         call_status(client, rid, CALLER, "busy")
         call_status(client, rid, CALLER, "busy")
         t.move_to(at(NY, 2026, 11, 2, 13, 45))
-        sweep_and_send(runtime)
+        sweep_and_send(svc)
     assert len(fake_twilio.calls) == 2
     [text] = fake_twilio.messages
     assert "Pathology report" in text["body"]
 
 
 def test_an_answering_machine_hears_nothing_private_and_the_reminder_goes_by_text(
-    client: FlaskClient, runtime: Runtime, fake_twilio: FakeTwilio
+    client: FlaskClient, svc: Services, fake_twilio: FakeTwilio
 ) -> None:
     with clock(at(NY, 2026, 11, 2, 11, 0)) as t:
-        rid = _first_reminder_called(client, runtime, t)
+        rid = _first_reminder_called(client, svc, t)
         machine = voice_post(
             client, f"/twilio/voice/reminder?reminder={rid}", CALLER, AnsweredBy="machine_start"
         )
         t.move_to(at(NY, 2026, 11, 2, 12, 40))
-        sweep_and_send(runtime)
+        sweep_and_send(svc)
     assert machine.hangs_up and "call us back" in machine.text
     assert "Pathology" not in machine.text and "record" not in machine.text.lower()
     assert len(fake_twilio.messages) == 1

@@ -18,9 +18,7 @@ from sqlalchemy import Engine
 
 from secondopinion.settings import Settings
 from store.db import make_engine
-from tests.builders import AUTH_TOKEN, PUBLIC_BASE_URL, reply
-from tests.conftest import ACCOUNT_SID, SENDER_NUMBER, _empty_tables
-from tests.fake_twilio import FakeTwilio
+from tests.builders import ACCOUNT_SID, AUTH_TOKEN, PUBLIC_BASE_URL, SENDER_NUMBER, reply
 from tests.processes import (
     beat,
     count_status,
@@ -31,7 +29,8 @@ from tests.processes import (
     wait_until,
     worker,
 )
-from tests.services import REDIS_URL, require_redis
+from tests.services import REDIS_URL, empty_tables, require_redis
+from twilio_double import FakeTwilio
 from webhooks import create_app
 
 pytestmark = pytest.mark.postgres
@@ -48,7 +47,7 @@ def pg(postgresql_url: str) -> Iterator[Engine]:
     engine = make_engine(postgresql_url)
     yield engine
     engine.dispose()
-    _empty_tables(postgresql_url)
+    empty_tables(postgresql_url)
 
 
 @pytest.fixture

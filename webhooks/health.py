@@ -7,7 +7,7 @@ from flask.typing import ResponseReturnValue
 from kombu import Connection
 from sqlalchemy import text
 
-from webhooks.services import services
+from webhooks.current import services
 
 bp = Blueprint("health", __name__)
 BROKER_TIMEOUT_S = 2.0

@@ -9,7 +9,7 @@ from typing import Any, TypeVar
 
 from flask import abort, request
 
-from webhooks.services import services
+from webhooks.current import services
 
 log = logging.getLogger(__name__)
 View = TypeVar("View", bound=Callable[..., Any])

@@ -8,9 +8,9 @@ from flask import Blueprint, Response, abort, request
 from twilio.twiml.messaging_response import MessagingResponse
 
 from flows.phones import guess_timezone, is_allowed, mask, to_e164
+from secondopinion.conversation import Inbound, receive_text
 from store.db import transaction
-from store.inbound import Inbound, receive_text
-from webhooks.services import services
+from webhooks.current import services
 from webhooks.signature import twilio_signed
 
 log = logging.getLogger(__name__)

@@ -6,9 +6,9 @@ import logging
 
 from flask import Blueprint, Response, abort, request
 
+from secondopinion.delivery import delivery_report
 from store.db import transaction
-from store.delivery import record_status
-from webhooks.services import services
+from webhooks.current import services
 from webhooks.signature import twilio_signed
 
 log = logging.getLogger(__name__)
@@ -26,6 +26,6 @@ def delivery_status() -> Response:
     error_code = int(code) if code.isdigit() else None
     svc = services()
     with transaction(svc.sessions) as session:
-        known = record_status(session, sid, status, error_code, svc.clock(), svc.machine.plan)
+        known = delivery_report(session, svc.machine, sid, status, error_code, svc.clock())
     log.info("status %s for a %s message (error %s)", status, "known" if known else "unknown", code)
     return Response(status=200)

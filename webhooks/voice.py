@@ -2,21 +2,20 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 
 from flask import Blueprint, Response, abort, request
 
-from flows import voice
+from flows import Language
 from flows.phones import guess_timezone, mask, to_e164
-from flows.state import Language
-from flows.voice import Call, CallStep
+from flows.voice import menu
+from flows.voice.menu import Call, CallStep
+from secondopinion import voice
 from store.db import transaction
-from store.models import ConversationRow, ReminderRow
-from store.voice import apply_actions, find_caller
-from store.voice_calls import call_finished
-from webhooks.services import services
+from webhooks.current import services
 from webhooks.signature import twilio_signed
-from webhooks.twiml_voice import voice_twiml
+from webhooks.twiml import voice_twiml
 
 log = logging.getLogger(__name__)
 bp = Blueprint("voice", __name__)
@@ -24,11 +23,11 @@ MENU_PATH = "/twilio/voice/menu"
 REMINDER_MENU_PATH = "/twilio/voice/reminder/menu"
 
 
-def _caller_number() -> str:
+def _caller() -> voice.Caller:
     phone = to_e164(request.form.get("From", ""))
     if phone is None:
         abort(400, "From is required")
-    return phone
+    return voice.Caller(phone, guess_timezone(phone, services().settings.program_timezone))
 
 
 def _call_from_query() -> Call:
@@ -43,41 +42,39 @@ def _call_from_query() -> Call:
         abort(400, "step and lang are required")
 
 
+def _reminder() -> voice.ReminderCall:
+    try:
+        reminder_id = int(request.args["reminder"])
+    except (KeyError, ValueError):
+        abort(400, "reminder is required")
+    with services().sessions() as session:
+        found = voice.reminder_call(session, reminder_id)
+    if found is None:
+        abort(404)
+    return found
+
+
 @bp.post("/twilio/voice")
 @twilio_signed
 def incoming_call() -> Response:
     svc = services()
-    phone = _caller_number()
+    caller = _caller()
     with svc.sessions() as session:
-        caller = find_caller(session, phone)
-    log.info("call from %s (%s)", mask(phone), "known" if caller else "new")
-    return voice_twiml(voice.answer(caller), svc.machine, svc.settings, MENU_PATH)
+        known = voice.known(session, caller.phone)
+    log.info("call from %s (%s)", mask(caller.phone), "known" if known else "new")
+    return voice_twiml(menu.answer(known), svc.machine, svc.settings, MENU_PATH)
 
 
 @bp.post(MENU_PATH)
 @twilio_signed
 def menu_choice() -> Response:
     svc = services()
-    phone, call = _caller_number(), _call_from_query()
-    zone = guess_timezone(phone, svc.settings.program_timezone)
+    caller, call = _caller(), _call_from_query()
     now = svc.clock()  # read before the transaction: the clock may look at the database
     with transaction(svc.sessions) as session:
-        caller = find_caller(session, phone)
-        outcome = voice.press(call, request.form.get("Digits", ""), caller)
-        apply_actions(session, svc.machine, (phone, zone), call.language, outcome.actions, now)
+        digits = request.form.get("Digits", "")
+        outcome = voice.pressed(session, svc.machine, caller, call, digits, now)
     return voice_twiml(outcome, svc.machine, svc.settings, MENU_PATH)
-
-
-def _reminder() -> tuple[ReminderRow, ConversationRow]:
-    try:
-        reminder_id = int(request.args["reminder"])
-    except (KeyError, ValueError):
-        abort(400, "reminder is required")
-    with services().sessions() as session:
-        reminder = session.get(ReminderRow, reminder_id)
-        if reminder is None or reminder.spoken is None:
-            abort(404)
-        return reminder, reminder.conversation
 
 
 @bp.post("/twilio/voice/reminder")
@@ -85,17 +82,12 @@ def _reminder() -> tuple[ReminderRow, ConversationRow]:
 def reminder_answered() -> Response:
     """A reminder call was picked up: by the person, or by a machine."""
     svc = services()
-    reminder, row = _reminder()
-    language = Language(row.language)
+    reminder = _reminder()
     if request.form.get("AnsweredBy", "").startswith(("machine", "fax")):
-        now = svc.clock()
-        with transaction(svc.sessions) as session:
-            actions = (voice.Action.TEXT_REMINDER,)  # the words go by text instead
-            apply_actions(
-                session, svc.machine, (row.phone, row.timezone), language, actions, now, reminder.id
-            )
-        return voice_twiml(voice.machine_message(language), svc.machine, svc.settings, "")
-    outcome = voice.reminder_call(language, reminder.spoken or "")
+        _keys(reminder, (menu.Action.TEXT_REMINDER,), svc.clock())  # the words go by text
+        voicemail = menu.machine_message(reminder.language)
+        return voice_twiml(voicemail, svc.machine, svc.settings, "")
+    outcome = menu.reminder_call(reminder.language, reminder.spoken)
     return voice_twiml(outcome, svc.machine, svc.settings, REMINDER_MENU_PATH, reminder=reminder.id)
 
 
@@ -103,33 +95,30 @@ def reminder_answered() -> Response:
 @twilio_signed
 def reminder_choice() -> Response:
     svc = services()
-    reminder, row = _reminder()
-    call = _call_from_query()
+    reminder, call = _reminder(), _call_from_query()
     now = svc.clock()
-    with transaction(svc.sessions) as session:
-        caller = find_caller(session, row.phone)
-        outcome = voice.press(
-            call, request.form.get("Digits", ""), caller, spoken_reminder=reminder.spoken or ""
-        )
-        apply_actions(
-            session,
-            svc.machine,
-            (row.phone, row.timezone),
-            call.language,
-            outcome.actions,
-            now,
-            reminder.id,
-        )
+    with svc.sessions() as session:
+        known = voice.known(session, reminder.phone)
+    digits = request.form.get("Digits", "")
+    outcome = menu.press(call, digits, known, spoken_reminder=reminder.spoken)
+    _keys(reminder, outcome.actions, now)
     return voice_twiml(outcome, svc.machine, svc.settings, REMINDER_MENU_PATH, reminder=reminder.id)
+
+
+def _keys(reminder: voice.ReminderCall, actions: tuple[menu.Action, ...], now: dt.datetime) -> None:
+    svc = services()
+    with transaction(svc.sessions) as session:
+        voice.reminder_keys(session, svc.machine, reminder, actions, now)
 
 
 @bp.post("/twilio/voice/status")
 @twilio_signed
 def call_status() -> Response:
     """How a reminder call ended: no answer or busy is tried again, then sent as a text."""
-    svc = services()
-    reminder, _row = _reminder()
+    svc, settings = services(), services().settings
+    reminder = _reminder()
     status, now = request.form.get("CallStatus", ""), svc.clock()
+    retry = dt.timedelta(minutes=settings.call_retry_minutes)
     with transaction(svc.sessions) as session:
-        call_finished(session, reminder.id, status, now, svc.settings)
+        voice.call_ended(session, reminder.id, status, now, retry, settings.call_attempts)
     return Response(status=200)

@@ -1,4 +1,4 @@
-"""Celery tasks: thin wrappers that take ids, reload state, and call workers.dispatch."""
+"""Celery tasks: thin wrappers that take ids, reload state, and call secondopinion.reminders."""
 
 from __future__ import annotations
 
@@ -6,16 +6,16 @@ import functools
 
 from celery import shared_task
 
+from secondopinion.container import Services, build
+from secondopinion.reminders.send import send_reminders
+from secondopinion.reminders.sweep import sweep
 from secondopinion.settings import Settings
-from workers.dispatch import send_reminder, send_reminders
-from workers.runtime import Runtime
-from workers.sweep import sweep
 
 
 @functools.cache
-def runtime() -> Runtime:
+def services() -> Services:
     """Built on first use in each worker process, never at import."""
-    return Runtime.build(Settings())
+    return build(Settings())
 
 
 CHUNK = 20  # reminders per task: Celery's own cost per task is about a third of a send
@@ -30,15 +30,10 @@ def _dispatch(ids: list[int]) -> None:
 
 @shared_task(name="workers.tasks.sweep_reminders")
 def sweep_reminders() -> dict[str, int]:
-    return sweep(runtime(), _dispatch)
-
-
-@shared_task(name="workers.tasks.send_reminder")
-def send_reminder_task(reminder_id: int) -> str:
-    return send_reminder(runtime(), reminder_id)
+    return sweep(services(), _dispatch)
 
 
 @shared_task(name="workers.tasks.send_reminders")
 def send_reminders_task(reminder_ids: list[int]) -> list[str]:
-    """A chunk in two transactions; one failing reminder does not stop the rest."""
-    return send_reminders(runtime(), reminder_ids)
+    """A chunk in two phases; one failing reminder does not stop the rest."""
+    return send_reminders(services(), reminder_ids)

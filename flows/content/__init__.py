@@ -11,9 +11,11 @@ from types import MappingProxyType
 
 from babel.dates import format_date
 
-from flows.state import RECORD_ITEMS, Language
+from flows.language import Language
 
 CATALOGUE_DIR = Path(__file__).parent
+RECORD_ITEMS: tuple[int, ...] = (1, 2, 3, 4)
+"""Numbered checklist items; their names live in the catalogues."""
 
 
 @dataclasses.dataclass(frozen=True)

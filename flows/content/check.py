@@ -5,10 +5,10 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 
-from flows.content import Content
-from flows.replies import PLACEHOLDERS, Program, Reply, placeholders, render
-from flows.segments import Encoding, count_segments
-from flows.state import RECORD_ITEMS, Language
+from flows.content import RECORD_ITEMS, Content
+from flows.content.render import PLACEHOLDERS, Program, Reply, placeholders, render
+from flows.content.segments import Encoding, count_segments
+from flows.language import Language
 
 MIN_PHRASES = 4
 

@@ -2,7 +2,6 @@
 
 from alembic import context
 
-from store import people, sandbox, staff  # noqa: F401  (their tables are in Base too)
 from store.db import make_engine
 from store.models import Base
 

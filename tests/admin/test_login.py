@@ -7,7 +7,7 @@ from click.testing import CliRunner
 from flask import Flask
 from sqlalchemy import select
 
-from secondopinion.cli import main
+from cli import main
 from secondopinion.settings import Settings
 from store.staff import MAX_FAILURES, StaffUserRow
 from webhooks import create_app

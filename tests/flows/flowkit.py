@@ -12,6 +12,7 @@ import unicodedata
 from collections.abc import Iterable
 
 from flows import (
+    ConsentKind,
     Content,
     Conversation,
     InboundText,
@@ -136,6 +137,11 @@ def chat(
         replies.append(render(machine.content, program, outcome.reply) if outcome.reply else None)
         conversation = outcome.conversation
     return Chat(replies, conversation, outcomes)
+
+
+def consent_kind(outcome: Outcome) -> ConsentKind | None:
+    """What the ledger would record for this outcome: an opt-in, an opt-out, or nothing."""
+    return outcome.consent.kind if outcome.consent else None
 
 
 def message(key: str, language: Language, content: Content = CONTENT, **values: object) -> str:

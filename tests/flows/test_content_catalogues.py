@@ -8,9 +8,9 @@ import pytest
 from flowkit import CONTENT, PROGRAM
 
 from flows import Language, Reply, render
-from flows.replies import PLACEHOLDERS, placeholders
-from flows.segments import Encoding, count_segments
-from flows.state import RECORD_ITEMS
+from flows.content import RECORD_ITEMS
+from flows.content.render import PLACEHOLDERS, placeholders
+from flows.content.segments import Encoding, count_segments
 
 EN, ES = CONTENT[Language.EN], CONTENT[Language.ES]
 CATALOGUES = [pytest.param(CONTENT[language], id=language.value) for language in Language]

@@ -6,7 +6,7 @@ import pytest
 from flowkit import NOW, TODAY, Patient, at_ready, chat, enrolled, message
 
 from flows import Language, Referral, Step
-from flows.dates import read_date
+from flows.conversation.dates import read_date
 
 EN, ES = Language.EN, Language.ES
 TUESDAY_DEC_1 = dt.date(2026, 12, 1)  # "next Tuesday" seen from Wednesday, November 25
@@ -167,7 +167,7 @@ def test_the_date_is_saved_only_after_a_yes(machine, patient: Patient):
     assert talk.conversation.appointment == DEC_15
     assert talk.conversation.pending_date is None
     assert talk.conversation.step is Step.REFERRAL
-    assert talk.outcome.replan
+    assert talk.outcome.reminders.plan is not None
     assert talk.last == message("date_saved_ask_referral", patient.language, date=DEC_15)
 
 
@@ -279,7 +279,7 @@ def test_not_yet_defers_the_date_and_moves_on_to_the_referral(machine, typed):
     assert talk.keys == ["not_booked_ask_referral"]
     assert talk.conversation.date_deferred
     assert talk.conversation.step is Step.REFERRAL
-    assert talk.outcome.replan
+    assert talk.outcome.reminders.plan is not None
 
 
 def test_not_yet_in_spanish_is_answered_in_spanish(machine):

@@ -1,9 +1,9 @@
 """Joining by texting the keyword, and what a number that never joined is told."""
 
 import pytest
-from flowkit import PROGRAM, Patient, chat, message
+from flowkit import PROGRAM, Patient, chat, consent_kind, message
 
-from flows import ConsentChange, Conversation, Language, Status, Step
+from flows import ConsentKind, Conversation, Language, Status, Step
 
 
 @pytest.mark.parametrize(
@@ -26,7 +26,7 @@ def test_the_keyword_enrols_in_any_case_spacing_or_accent(machine, typed, langua
     assert talk.conversation.language is language
     assert talk.conversation.step is Step.LANGUAGE
     assert talk.keys == ["consent"]
-    assert talk.outcome.consent is ConsentChange.OPT_IN
+    assert consent_kind(talk.outcome) is ConsentKind.OPT_IN
 
 
 def test_consent_names_the_program_rates_help_and_stop(machine, patient: Patient):
@@ -72,7 +72,7 @@ def test_the_english_keyword_starts_in_english(machine):
 
 
 def test_enrolling_asks_to_plan_reminders(machine, patient: Patient):
-    assert chat(machine, [patient.keyword]).outcome.replan
+    assert chat(machine, [patient.keyword]).outcome.reminders.plan is not None
 
 
 @pytest.mark.parametrize("typed", ["hello", "hola", "YES", "1", "12/15", "", "🙂", "START"])

@@ -4,9 +4,19 @@ import datetime as dt
 import re
 
 import pytest
-from flowkit import CONTENT, PROGRAM, Patient, at_ready, chat, enrolled, message, opted_out
+from flowkit import (
+    CONTENT,
+    PROGRAM,
+    Patient,
+    at_ready,
+    chat,
+    consent_kind,
+    enrolled,
+    message,
+    opted_out,
+)
 
-from flows import ConsentChange, Conversation, Language, Referral, Status, Step
+from flows import ConsentKind, Conversation, Language, Referral, Status, Step
 
 DEC_15 = dt.date(2026, 12, 15)
 
@@ -61,8 +71,8 @@ def test_every_stop_word_ends_the_program_with_one_confirmation(
 
     assert talk.conversation.status is Status.OPTED_OUT
     assert not talk.conversation.can_receive
-    assert talk.outcome.consent is ConsentChange.OPT_OUT
-    assert talk.outcome.replan  # the reminders must be cancelled
+    assert consent_kind(talk.outcome) is ConsentKind.OPT_OUT
+    assert talk.outcome.reminders.plan is not None  # the reminders must be cancelled
     assert talk.last == message("opted_out", patient.language)
 
 
@@ -83,7 +93,7 @@ def test_stop_from_a_number_that_never_joined_is_confirmed_once(machine):
     talk = chat(machine, ["STOP", "STOP", "hello"])
 
     assert talk.keys == ["opted_out", None, None]
-    assert talk.outcomes[0].consent is ConsentChange.OPT_OUT
+    assert consent_kind(talk.outcomes[0]) is ConsentKind.OPT_OUT
     assert talk.conversation.status is Status.OPTED_OUT
 
 
@@ -157,7 +167,7 @@ def test_stop_is_confirmed_once_then_silence(machine, patient: Patient):
     talk = chat(machine, ["STOP", "STOP", "why?", "PARAR"], start=at_ready(patient.language))
 
     assert talk.keys == ["opted_out", None, None, None]
-    assert [o.consent for o in talk.outcomes] == [ConsentChange.OPT_OUT, None, None, None]
+    assert [consent_kind(o) for o in talk.outcomes] == [ConsentKind.OPT_OUT, None, None, None]
 
 
 @pytest.mark.parametrize("word", ["HELP", "INFO", "AYUDA"])
@@ -177,8 +187,8 @@ def test_start_unstop_or_yes_brings_them_back(machine, patient: Patient, word):
 
     assert talk.conversation.status is Status.ACTIVE
     assert talk.conversation.can_receive
-    assert talk.outcome.consent is ConsentChange.OPT_IN
-    assert talk.outcome.replan
+    assert consent_kind(talk.outcome) is ConsentKind.OPT_IN
+    assert talk.outcome.reminders.plan is not None
     assert talk.last == message("welcome_back", patient.language)
     assert talk.conversation.appointment == start.appointment  # nothing they told us is lost
 
@@ -197,7 +207,7 @@ def test_the_enrolment_keyword_re_enrols(machine, keyword):
     talk = chat(machine, [keyword], start=opted_out(Language.EN))
 
     assert talk.conversation.status is Status.ACTIVE
-    assert talk.outcome.consent is ConsentChange.OPT_IN
+    assert consent_kind(talk.outcome) is ConsentKind.OPT_IN
     assert talk.keys == ["consent"]
     expected = Language.ES if keyword.upper() == "SEGUNDA" else Language.EN
     assert talk.conversation.language is expected

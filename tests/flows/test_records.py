@@ -34,7 +34,7 @@ def test_records_lists_all_four_items(machine, patient: Patient, word):
 
     assert talk.keys == ["records"]
     assert listed(talk.last, patient.language) == [1, 2, 3, 4]
-    assert not talk.outcome.replan  # only looking
+    assert talk.outcome.reminders.plan is None  # only looking
 
 
 def test_the_list_says_how_to_report_one(machine, patient: Patient):
@@ -70,7 +70,7 @@ def test_done_with_numbers_marks_those_items(machine, typed, still_missing):
         assert talk.keys == ["records_progress"]
         assert list(talk.conversation.records_missing) == still_missing
         assert listed(talk.last, EN) == still_missing
-        assert talk.outcome.replan
+        assert talk.outcome.reminders.plan is None  # reminders read the records when they go
 
 
 @pytest.mark.parametrize(

@@ -49,7 +49,7 @@ def test_every_way_of_answering_is_understood(machine, patient: Patient, answers
         assert talk.conversation.referral is referral, answer
         assert talk.keys == [key], answer
         assert talk.conversation.step is Step.READY, answer
-        assert talk.outcome.replan, answer
+        assert talk.outcome.reminders.plan is not None, answer
 
 
 @pytest.mark.parametrize(
@@ -89,7 +89,7 @@ def test_sent_confirms_the_referral_is_on_its_way(machine, sent):
 
     assert talk.conversation.referral is Referral.SENT
     assert talk.keys == ["referral_sent"]
-    assert talk.outcome.replan
+    assert talk.outcome.reminders.plan is not None
 
 
 @pytest.mark.parametrize("sent", ["ENVIADO", "enviada", "Ya lo enviaron", "ya se envió"])

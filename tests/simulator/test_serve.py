@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from secondopinion.cli import main
+from cli import main
 
 URL = re.compile(r"Phone simulator: (http://127\.0\.0\.1:\d+)/simulator")
 

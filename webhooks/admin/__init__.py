@@ -6,7 +6,7 @@ import secrets
 
 from flask import Flask
 
-from webhooks.services import Services
+from secondopinion.container import Services
 
 
 def init_app(app: Flask) -> None:

@@ -8,7 +8,7 @@ from flask.typing import ResponseReturnValue
 from store.db import transaction
 from store.staff import LOCKOUT, Login, authenticate
 from webhooks.admin.blueprint import bp
-from webhooks.services import services
+from webhooks.current import services
 
 MESSAGES = {
     Login.BAD: "That name and password do not match.",

@@ -8,18 +8,18 @@ from flask.typing import ResponseReturnValue
 from flows import Language
 from flows.content.check import Row, check
 from webhooks.admin.blueprint import bp, staff_only
-from webhooks.services import services
+from webhooks.current import services
 
 
 @bp.get("/content")
 @staff_only
 def content() -> ResponseReturnValue:
     svc = services()
-    report = check(svc.content, svc.settings.program)
+    report = check(svc.machine.content, svc.settings.program)
     rows: dict[str, dict[Language, Row]] = {}
     for row in report.rows:
         rows.setdefault(row.key, {})[row.language] = row
-    texts = {lang: svc.content[lang].sms for lang in (Language.EN, Language.ES)}
+    texts = {lang: svc.machine.content[lang].sms for lang in (Language.EN, Language.ES)}
     return render_template(
         "admin/content.html", rows=rows, texts=texts, problems=report.problems, langs=list(texts)
     )

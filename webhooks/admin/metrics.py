@@ -13,9 +13,9 @@ from prometheus_client.registry import Collector
 from sqlalchemy import Result, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from secondopinion.container import Clock, Services
 from store.models import MessageRow, ReminderRow
 from store.reminders import PENDING
-from webhooks.services import Clock, Services
 
 LATE_AFTER = dt.timedelta(minutes=5)
 # Twilio's outbound statuses, grouped the way the issue counts them.

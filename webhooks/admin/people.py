@@ -10,12 +10,11 @@ from flask.typing import ResponseReturnValue
 from werkzeug.wrappers import Response
 
 from flows import Language, Status
-from store import people as actions
+from secondopinion import staff
 from store.db import transaction
-from store.staff import record_action
 from webhooks.admin import queries
 from webhooks.admin.blueprint import bp, current_staff, staff_only
-from webhooks.services import services
+from webhooks.current import services
 
 log = logging.getLogger(__name__)
 ZONES = sorted(z for z in available_timezones() if z.startswith(("America/", "Pacific/")))
@@ -59,25 +58,15 @@ def person(person_id: int) -> ResponseReturnValue:
 @staff_only
 def act(person_id: int, action: str) -> ResponseReturnValue:
     """Pause, resume, change zone, opt out or erase: one transaction with its log entry."""
-    svc = services()
-    now, plan, who = svc.clock(), svc.machine.plan, current_staff()
+    svc, who = services(), current_staff()
     zone = request.form.get("timezone", "")
+    valid = action in staff.ACTIONS and (action != "timezone" or zone in ZONES)
+    if not valid or (action == "erase" and request.form.get("confirm") != "erase"):
+        abort(400, "unknown action, time zone or missing confirmation")
+    now = svc.clock()
     with transaction(svc.sessions) as session:
-        if queries.person(session, person_id) is None:
+        if not staff.act(session, svc.machine, person_id, action, who, now, zone):
             abort(404)
-        if action == "pause":
-            actions.pause(session, person_id, who, now)
-        elif action == "resume":
-            actions.resume(session, person_id, now, plan)
-        elif action == "timezone" and zone in ZONES:
-            actions.set_timezone(session, person_id, zone, now, plan)
-        elif action == "opt-out":
-            actions.opt_out(session, person_id, who, now, plan)
-        elif action == "erase" and request.form.get("confirm") == "erase":
-            actions.erase(session, person_id, who, now, plan)
-        else:
-            abort(400, "unknown action, time zone or missing confirmation")
-        record_action(session, person_id, who, action, zone if action == "timezone" else "", now)
     log.info("staff %s: %s on person %s", who, action, person_id)
     flash(f"Done: {action.replace('-', ' ')}.")
     return _back(person_id)

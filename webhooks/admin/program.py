@@ -12,7 +12,7 @@ from sqlalchemy import select
 from store.models import ConsentEventRow
 from webhooks.admin import stats
 from webhooks.admin.blueprint import bp, staff_only
-from webhooks.services import services
+from webhooks.current import services
 
 LEDGER_COLUMNS = ("at", "phone", "kind", "channel", "words", "shown_text", "message_sid")
 

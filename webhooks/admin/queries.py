@@ -11,11 +11,16 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from flows.phones import mask
-from store.models import ConsentEventRow, ConversationRow, MessageRow, ReminderRow
-from store.people import ReminderHoldRow
+from store.models import (
+    ConsentEventRow,
+    ConversationRow,
+    MessageRow,
+    ReminderHoldRow,
+    ReminderRow,
+    SandboxRow,
+    StaffActionRow,
+)
 from store.reminders import PENDING
-from store.sandbox import SandboxRow
-from store.staff import StaffActionRow
 
 LIST_LIMIT = 200
 T = TypeVar("T")

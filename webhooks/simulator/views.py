@@ -10,11 +10,12 @@ from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
 from flows.phones import guess_timezone
+from secondopinion import sandbox as gateway
 from store.db import transaction
 from store.sandbox import is_fictional, offset, open_sandbox, set_clock
 from webhooks.admin import csrf
-from webhooks.services import services
-from webhooks.simulator import gateway, phone
+from webhooks.current import services
+from webhooks.simulator import phone
 from webhooks.simulator.bubbles import screen
 
 bp = Blueprint(

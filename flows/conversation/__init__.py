@@ -1,0 +1,1 @@
+"""The text conversation: state, keywords, dates, the steps and the machine."""

@@ -1,0 +1,131 @@
+"""The conversation as a pure state machine: step(conversation, event, now) -> outcome.
+
+An event is a text the person sent, keys pressed on a call, a reminder falling due, the
+carrier refusing texts, or staff acting for the person. Whatever the event, when something
+the reminder plan reads has changed, the outcome carries the new plan.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+
+from flows.content import Content
+from flows.content.render import Program, Reply, render
+from flows.conversation.external import CarrierRefused, StaffAction, StaffChange, carrier, staff
+from flows.conversation.keywords import Keywords, Kind, Reading
+from flows.conversation.outcome import Consent, ConsentKind, InboundText, Outcome, prompt, say
+from flows.conversation.state import NO_MORE_TEXTS, Conversation, Language, Status, Step
+from flows.conversation.steps import HANDLERS, UNCLEAR, choose_language, command
+from flows.reminders.compose import ReminderDue, remind
+from flows.reminders.plan import PlanSpec, load_plan, plan, plan_inputs
+from flows.voice.actions import KeysPressed, keys_pressed
+
+DEFAULT_PROGRAM = Program("Second Opinion Prep", "your patient navigation team", "your clinic")
+Event = InboundText | KeysPressed | ReminderDue | CarrierRefused | StaffChange
+
+
+class Machine:
+    """Holds the keyword tables and the plan built once from the content; `step` keeps no state."""
+
+    def __init__(
+        self, content: Content, program: Program | None = None, plan: PlanSpec | None = None
+    ) -> None:
+        self.content = content
+        self.keywords = Keywords(content)
+        self.program = program or DEFAULT_PROGRAM
+        self.plan = plan or load_plan()
+
+    def render(self, reply: Reply, channel: str = "sms") -> str:
+        return render(self.content, self.program, reply, channel)
+
+    def render_key(self, key: str, language: Language, channel: str = "sms") -> str:
+        return self.render(Reply(key, language), channel)
+
+    def step(self, conv: Conversation, event: Event, now: dt.datetime) -> Outcome:
+        """Answer one event; `now` is aware, passed in by the caller."""
+        outcome = self._answer(conv, event, now)
+        resumed = isinstance(event, StaffChange) and event.action is StaffAction.RESUME
+        if not resumed and plan_inputs(conv) == plan_inputs(outcome.conversation):
+            return outcome
+        after = outcome.conversation
+        changes = dataclasses.replace(
+            outcome.reminders,
+            plan=tuple(plan(after, now, self.plan)),
+            stop_all=after.status in NO_MORE_TEXTS,
+        )
+        return dataclasses.replace(outcome, reminders=changes)
+
+    def _answer(self, conv: Conversation, event: Event, now: dt.datetime) -> Outcome:
+        if isinstance(event, ReminderDue):
+            return remind(conv, event)
+        if isinstance(event, KeysPressed):
+            return keys_pressed(conv, event, now)
+        if isinstance(event, CarrierRefused):
+            return carrier(conv, event)
+        if isinstance(event, StaffChange):
+            return staff(conv, event)
+        reading = self.keywords.read(event.body)
+        if conv.status in (Status.NEW, Status.OPTED_OUT):
+            return _outside(conv, reading, event.body, now)
+        return _inside(conv, reading, event.body, now)
+
+
+def _enrol(conv: Conversation, language: Language, body: str, now: dt.datetime) -> Outcome:
+    joined = conv.replace(
+        status=Status.ACTIVE, language=language, step=Step.LANGUAGE, enrolled_at=now
+    )
+    return Outcome(joined, say(joined, "consent"), Consent(ConsentKind.OPT_IN, "sms", body))
+
+
+def _opt_out(conv: Conversation, language: Language, body: str) -> Outcome:
+    stopped = conv.replace(status=Status.OPTED_OUT, language=language)
+    return Outcome(stopped, say(stopped, "opted_out"), Consent(ConsentKind.OPT_OUT, "sms", body))
+
+
+def _outside(conv: Conversation, reading: Reading, body: str, now: dt.datetime) -> Outcome:
+    """A person who never joined or who said STOP: only joining, STOP and HELP get an answer."""
+    if Kind.ENROL in reading:
+        return _enrol(conv, reading.kinds[Kind.ENROL], body, now)
+    if reading.says_stop:
+        if conv.status is Status.OPTED_OUT:
+            return Outcome(conv)  # the stop was confirmed once already: say nothing more
+        return _opt_out(conv, reading.stop_language or conv.language, body)
+    if Kind.HELP in reading:
+        return Outcome(conv, Reply("help", reading.kinds[Kind.HELP]))
+    if conv.status is Status.NEW:
+        return Outcome(conv, say(conv, "not_enrolled"))
+    if Kind.OPT_IN in reading:
+        back = conv.replace(status=Status.ACTIVE)
+        return Outcome(back, say(back, "welcome_back"), Consent(ConsentKind.OPT_IN, "sms", body))
+    return Outcome(conv)
+
+
+def _inside(conv: Conversation, reading: Reading, body: str, now: dt.datetime) -> Outcome:
+    """An enrolled person: stop first, then what works at any step, then the step's own answer."""
+    if reading.says_stop:
+        return _opt_out(conv, conv.language, body)
+    if Kind.ENROL in reading:
+        again = conv.replace(language=reading.kinds[Kind.ENROL])
+        return Outcome(again, prompt(again))
+    if Kind.HELP in reading:
+        return Outcome(conv, say(conv, "help"))
+    switched = _language_command(conv, reading)
+    if switched:
+        return switched
+    answered = HANDLERS[conv.step](conv, reading, body, now)
+    return (
+        answered
+        or command(conv, reading, now)
+        or Outcome(conv, say(conv, UNCLEAR[conv.step], date=conv.pending_date))
+    )
+
+
+def _language_command(conv: Conversation, reading: Reading) -> Outcome | None:
+    if Kind.LANG_ASK in reading:
+        asking = conv.replace(step=Step.LANGUAGE)
+        return Outcome(asking, prompt(asking))
+    for kind, language in ((Kind.LANG_EN, Language.EN), (Kind.LANG_ES, Language.ES)):
+        if kind in reading:
+            return choose_language(conv, language)
+    return None

@@ -1,0 +1,73 @@
+"""Events into the machine, outcomes out of it, and the small helpers every step shares."""
+
+from __future__ import annotations
+
+import dataclasses
+from enum import StrEnum
+
+from flows.content.render import Reply
+from flows.conversation.state import Conversation, Referral, Step
+from flows.reminders.changes import ReminderChanges
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class InboundText:
+    """A text the person sent."""
+
+    body: str
+
+
+class ConsentKind(StrEnum):
+    OPT_IN = "opt_in"
+    OPT_OUT = "opt_out"
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Consent:
+    """A line for the consent ledger: what changed, how, and the words that did it."""
+
+    kind: ConsentKind
+    channel: str  # "sms" / "voice" / "carrier" / "staff"
+    words: str  # what the person sent or did ("pressed 1"), or who acted
+    heard: Reply | None = None  # what they were read on a call; None: the reply they got
+
+
+NO_CHANGES = ReminderChanges()
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Outcome:
+    """What one event changes: the state, at most one reply, the ledger and the reminders."""
+
+    conversation: Conversation
+    reply: Reply | None = None
+    consent: Consent | None = None
+    reminders: ReminderChanges = NO_CHANGES
+
+
+def say(conv: Conversation, key: str, **values: object) -> Reply:
+    """A reply in the person's current language."""
+    return Reply(key, conv.language, **values)  # type: ignore[arg-type]
+
+
+def next_setup_step(conv: Conversation) -> Step:
+    """The first enrolment question not answered yet."""
+    if conv.appointment is None and not conv.date_deferred:
+        return Step.DATE
+    if conv.referral is Referral.UNKNOWN:
+        return Step.REFERRAL
+    return Step.READY
+
+
+PROMPTS: dict[Step, str] = {
+    Step.LANGUAGE: "language_question",
+    Step.DATE: "ask_date",
+    Step.DATE_CONFIRM: "confirm_unclear",
+    Step.REFERRAL: "ask_referral",
+    Step.READY: "menu",
+}
+
+
+def prompt(conv: Conversation) -> Reply:
+    """The question the person is being asked now, to repeat it."""
+    return say(conv, PROMPTS[conv.step], date=conv.pending_date)

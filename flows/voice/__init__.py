@@ -1,0 +1,1 @@
+"""The phone line: the keypad menu and what a keypress changes."""

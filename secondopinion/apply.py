@@ -1,0 +1,49 @@
+"""Carrying out what the flow decided, for any event: state, ledger, reminders, set-wise."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy.orm import Session
+
+from flows import Machine, Outcome
+from flows.reminders.changes import diff
+from store import consent, people, reminders
+from store.people import Person
+
+
+def apply(
+    session: Session,
+    machine: Machine,
+    person: Person,
+    outcome: Outcome,
+    now: dt.datetime,
+    *,
+    reply_text: str | None = None,
+    sid: str | None = None,
+) -> None:
+    """Write the outcome of a step for a locked person; the reply itself is the caller's."""
+    people.save(session, person, outcome.conversation, now)
+    record_effects(session, machine, person, outcome, now, reply_text=reply_text, sid=sid)
+
+
+def record_effects(
+    session: Session,
+    machine: Machine,
+    person: Person,
+    outcome: Outcome,
+    now: dt.datetime,
+    *,
+    reply_text: str | None = None,
+    sid: str | None = None,
+) -> None:
+    """The ledger and the reminders, for a caller that saves the state itself (in bulk)."""
+    if outcome.consent is not None:
+        said = outcome.consent
+        shown = machine.render(said.heard, channel="voice") if said.heard else reply_text or ""
+        entry = consent.Entry(said.kind.value, said.channel, said.words, shown, sid)
+        consent.record(session, person.id, person.phone, entry, now)
+    if outcome.reminders.any:
+        existing = reminders.schedule(session, person.id)
+        changes = diff(outcome.reminders, existing, machine.plan.kinds)
+        reminders.apply(session, person.id, changes, now)

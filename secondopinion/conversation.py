@@ -1,0 +1,41 @@
+"""One inbound text, in one transaction: record it, step the flow, record the answer."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+
+from sqlalchemy.orm import Session
+
+from flows import InboundText, Machine
+from secondopinion.apply import apply
+from store import messages, people
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Inbound:
+    phone: str  # E.164
+    sid: str
+    body: str
+    timezone: str  # the zone a new conversation starts with
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Answer:
+    text: str | None
+    duplicate: bool = False
+
+
+def receive_text(session: Session, machine: Machine, msg: Inbound, now: dt.datetime) -> Answer:
+    """Step the conversation; a MessageSid seen before answers as it did the first time."""
+    person = people.lock_by_phone(session, msg.phone, now, msg.timezone)
+    inbound = messages.record_inbound(session, person.id, msg.sid, msg.body, now)
+    if inbound is None:
+        return Answer(messages.reply_to(session, msg.sid), duplicate=True)
+    outcome = machine.step(person.state, InboundText(msg.body), now)
+    text = machine.render(outcome.reply) if outcome.reply else None
+    if outcome.reply is not None and text:
+        language = outcome.reply.language.value
+        messages.record_reply(session, person.id, inbound, text, outcome.reply.key, language, now)
+    apply(session, machine, person, outcome, now, reply_text=text, sid=msg.sid)
+    return Answer(text)

@@ -1,0 +1,221 @@
+"""Phase two of a send: hand prepared reminders to Twilio while holding their people's rows.
+
+A few reminders per transaction (SEND_GROUP), their people locked just before their turn:
+a STOP for someone further down the chunk wins at once, one for someone in the group
+waits for at most SEND_GROUP sends (and never past LOCK_BUDGET plus one send, nor for the
+send rate: a group that runs out of sends lets go and waits), and each text's record is
+committed moments after Twilio took it, so its delivery reports find it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import logging
+import time
+from collections.abc import Sequence
+from typing import Any
+
+import requests
+from sqlalchemy.orm import Session
+from twilio.base.exceptions import TwilioRestException
+
+from flows.conversation.state import NO_MORE_TEXTS
+from secondopinion.container import Services
+from secondopinion.delivery import carrier_refused
+from secondopinion.ratelimit import RateLimiter
+from secondopinion.reminders.refusals import Refusal, backoff, classify
+from store import messages, people, reminders
+from store.db import transaction
+from store.messages import Sent
+from store.reminders import CANCELLED, SENDING, SENT
+
+log = logging.getLogger(__name__)
+SEND_GROUP = 5  # reminders sent per transaction: a STOP waits for at most these sends
+LOCK_BUDGET = 1.0  # seconds a group may hold its people (a slow Twilio): the rest waits
+
+
+@dataclasses.dataclass(slots=True)
+class Outgoing:
+    """What sending needs of one reminder and its person, read under their locks."""
+
+    id: int
+    person: int
+    phone: str
+    language: str
+    person_status: str
+    held: bool
+    status: str
+    body: str | None
+    channel: str
+    kind: str
+    call_attempts: int
+    attempts: int
+
+    def outcome(self, status: str, sid: str | None = None, at: dt.datetime | None = None) -> Any:
+        return reminders.outcome(self.id, status, self.call_attempts, sid, at)
+
+
+@dataclasses.dataclass
+class Group:
+    """One transaction's work: what to write back, and who was stopped on the way."""
+
+    outcomes: list[dict[str, Any]] = dataclasses.field(default_factory=list)
+    released: list[int] = dataclasses.field(default_factory=list)
+    sent: list[Sent] = dataclasses.field(default_factory=list)
+    stopped: set[int] = dataclasses.field(default_factory=set)
+
+
+@dataclasses.dataclass
+class Budget:
+    """The shared send rate, taken one send at a time just before each send."""
+
+    limiter: RateLimiter
+    key: str
+    banked: bool = False  # one send already waited for, with no one locked
+    short: bool = False  # the window ran out while people were locked
+
+    def take(self) -> bool:
+        if self.banked:
+            self.banked = False
+            return True
+        self.short = not self.limiter.try_acquire(self.key)
+        return not self.short
+
+    def wait(self) -> None:
+        """Wait for the next send with no one locked, and keep it for the next group."""
+        self.limiter.acquire(self.key)
+        self.banked, self.short = True, False
+
+
+def deliver(svc: Services, reminder_ids: Sequence[int]) -> dict[int, str]:
+    """Send each while holding that person's row, so a STOP waits or wins."""
+    done: dict[int, str] = {}
+    with svc.sessions() as session:
+        owners = reminders.owners_of(session, reminder_ids)
+    queue = sorted(owners, key=lambda i: (owners[i], i))
+    budget = Budget(svc.limiter, svc.settings.sender_key)
+    while queue:
+        group, queue = queue[:SEND_GROUP], queue[SEND_GROUP:]
+        with transaction(svc.sessions) as session:
+            left = _send_group(svc, session, group, done, budget)
+        queue = left + queue
+        if budget.short:
+            budget.wait()
+    return {i: done.get(i, "not-sending") for i in reminder_ids}  # missing: erased meanwhile
+
+
+def _send_group(
+    svc: Services, session: Session, group: list[int], done: dict[int, str], budget: Budget
+) -> list[int]:
+    """Lock, send, record; what is left when time or the send rate ran out goes back."""
+    outgoing = _lock(session, group)
+    work = Group()
+    held_since = time.monotonic()
+    left: list[int] = []
+    for position, item in enumerate(outgoing):
+        outcome = _send_one(svc, session, item, work, budget)
+        if outcome is None:  # no send left in this window
+            left = [later.id for later in outgoing[position:]]
+            break
+        done[item.id] = outcome
+        if time.monotonic() - held_since > LOCK_BUDGET:
+            left = [later.id for later in outgoing[position + 1 :]]
+            break
+    reminders.record_outcomes(session, work.outcomes)
+    reminders.release(session, work.released)
+    messages.record_sent(session, work.sent)
+    return left
+
+
+def _lock(session: Session, group: list[int]) -> list[Outgoing]:
+    """People first, in id order, then their reminders: the order every writer uses."""
+    locked = people.lock_people(session, reminders.owners(group))
+    by_id: dict[int, Outgoing] = {}
+    for r in reminders.lock_sending(session, group):
+        person = locked.get(r.conversation_id)
+        if person is None:
+            continue  # both gone if the person was erased meanwhile
+        by_id[r.id] = Outgoing(
+            id=r.id,
+            person=person.id,
+            phone=person.phone,
+            language=person.state.language.value,
+            person_status=person.state.status.value,
+            held=person.paused,
+            status=r.status,
+            body=r.body,
+            channel=r.channel,
+            kind=r.kind,
+            call_attempts=r.call_attempts,
+            attempts=r.attempts,
+        )
+    return [by_id[i] for i in group if i in by_id]
+
+
+def _send_one(
+    svc: Services, session: Session, item: Outgoing, work: Group, budget: Budget
+) -> str | None:
+    """What became of one reminder; None when the send rate says not in this window."""
+    if item.status != SENDING or not item.body:
+        return "not-sending"
+    if item.person_status in NO_MORE_TEXTS or item.person in work.stopped:
+        work.outcomes.append(item.outcome(CANCELLED))
+        return "cancelled"
+    if item.held:  # paused by staff since it was worded
+        work.released.append(item.id)
+        return "paused"
+    if not budget.take():
+        return None
+    try:
+        sid = _hand_over(svc, item)
+    except TwilioRestException as error:
+        return _refused(svc, session, item, error, work)
+    except requests.RequestException:
+        log.warning("reminder %s: outcome unknown, left for reconciliation", item.id)
+        return _unknown(item, work)
+    except Exception:  # an answer the client could not read: the others in the group go on
+        log.exception("reminder %s: outcome unknown, left for reconciliation", item.id)
+        return _unknown(item, work)
+    now = svc.clock()
+    work.outcomes.append(item.outcome(SENT, sid, now))
+    if item.channel != "call":  # a call is not a message; the reminder row records it
+        work.sent.append(Sent(item.person, item.language, item.kind, item.body, sid, now))
+    return "sent"
+
+
+def _hand_over(svc: Services, item: Outgoing) -> str:
+    if item.channel == "call":
+        item.call_attempts += 1
+        query = f"?reminder={item.id}"
+        url = svc.settings.public_url(f"/twilio/voice/reminder{query}")
+        callback = svc.settings.public_url(f"/twilio/voice/status{query}")
+        assert url and callback, "calls are only chosen when PUBLIC_BASE_URL is set"
+        return svc.sender.place_call(item.phone, url, callback)
+    return svc.sender.send_sms(item.phone, item.body or "")
+
+
+def _unknown(item: Outgoing, work: Group) -> str:
+    """Left `sending` for the sweep to look up at Twilio; a call attempt still counts."""
+    if item.channel == "call":
+        work.outcomes.append(item.outcome(SENDING))
+    return "unknown"
+
+
+def _refused(
+    svc: Services, session: Session, item: Outgoing, error: TwilioRestException, work: Group
+) -> str:
+    """Retry later, stop texting this person, or fail visibly."""
+    now = svc.clock()
+    refusal = classify(error)
+    code = error.code or error.status
+    if refusal is Refusal.RETRY and item.attempts < svc.settings.max_send_attempts:
+        retry_at = now + backoff(item.attempts)
+        reminders.refused(session, item.id, code, item.call_attempts, retry_at)
+        return "retry"
+    reminders.refused(session, item.id, code, item.call_attempts, None)
+    if refusal in (Refusal.OPTED_OUT, Refusal.UNREACHABLE):
+        carrier_refused(session, svc.machine, item.person, error.code, now)
+        work.stopped.add(item.person)
+    log.warning("reminder %s failed: %s %s", item.id, refusal, code)
+    return refusal.value

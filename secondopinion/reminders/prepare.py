@@ -1,0 +1,104 @@
+"""Phase one of a send: for a whole chunk, decide what goes and commit it `sending`.
+
+One transaction for the chunk with a fixed number of statements: its people locked (in id
+order, as every writer does), then its reminders; consent, recent sends and pauses read
+set-wise; each reminder decided by the flow (consent, quiet hours, call or text) and
+worded from the conversation as it is now.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from collections.abc import Sequence
+
+from sqlalchemy.orm import Session
+
+from flows.reminders.compose import ReminderDue
+from flows.reminders.sending import CallRules, Verdict, channel, decide
+from secondopinion.apply import record_effects
+from secondopinion.container import Services
+from store import consent, people, reminders
+from store.db import transaction
+from store.models import ReminderRow
+from store.people import Person
+
+RECENT = dt.timedelta(days=1)  # the daily cap and spacing look this far back
+
+
+def prepare(svc: Services, reminder_ids: Sequence[int], now: dt.datetime) -> dict[int, str]:
+    """What became of each reminder; "prepared" ones are committed `sending` with their words."""
+    with transaction(svc.sessions) as session:
+        locked = people.lock_people(session, reminders.owners(reminder_ids))
+        chunk = reminders.lock_claimed(session, reminder_ids)  # after the people, as all do
+        said_yes = consent.consented(session, locked)
+        recent = reminders.recent_sends(session, locked, now - RECENT)
+        current = dict(locked)  # each person as the chunk leaves them
+        done: dict[int, str] = {}
+        for reminder in chunk:
+            person = current.get(reminder.conversation_id)
+            if person is None:
+                continue  # erased meanwhile
+            if person.paused:
+                done[reminder.id] = _release(reminder)
+                continue
+            done[reminder.id], current[person.id] = _prepare_one(
+                svc, session, person, reminder, person.id in said_yes, recent[person.id], now
+            )
+            if done[reminder.id] == "prepared":
+                recent[person.id].append(now)  # the next one for this person in the chunk waits
+        changed = [(locked[i], person.state) for i, person in current.items()]
+        people.save_all(session, changed, now)  # one statement for the whole chunk
+    return {i: done.get(i, "not-claimed") for i in reminder_ids}
+
+
+def _release(reminder: ReminderRow) -> str:
+    """Not sent while paused: the claim is dropped, and resuming replans it."""
+    if not reminders.is_claimed(reminder):
+        return "not-claimed"
+    reminders.reschedule(reminder, reminder.due_at)
+    return "paused"
+
+
+def _prepare_one(
+    svc: Services,
+    session: Session,
+    person: Person,
+    reminder: ReminderRow,
+    consented: bool,
+    recent: list[dt.datetime],
+    now: dt.datetime,
+) -> tuple[str, Person]:
+    """What became of one reminder, and the person as they are after it."""
+    if not reminders.is_claimed(reminder):
+        return "not-claimed", person
+    if reminder.due_at > now:  # moved to later since the sweep took it: its claim is void
+        reminders.reschedule(reminder, reminder.due_at)
+        return "not-due", person
+    conv, machine = person.state, svc.machine
+    decision = decide(conv, reminder.kind, consented, recent, now, machine.plan.window)
+    if decision.verdict is Verdict.CANCEL:
+        reminders.cancel(reminder)
+        return "cancelled", person
+    if decision.verdict is Verdict.DEFER and decision.at is not None:
+        reminders.reschedule(reminder, decision.at)
+        return "deferred", person
+    body, spoken = reminder.body, reminder.spoken
+    if body is None:  # decided once; a retry sends the same words
+        outcome = machine.step(conv, ReminderDue(reminder.kind), now)
+        record_effects(session, machine, person, outcome, now)  # its state is saved in bulk
+        person = dataclasses.replace(person, state=outcome.conversation)
+        if outcome.reply is None:
+            reminders.skip(reminder)
+            return "skipped", person
+        body = machine.render(outcome.reply)
+        if reminder.kind in machine.plan.kinds:  # only planned reminders can be calls
+            spoken = machine.render(outcome.reply, channel="voice")
+    rules = CallRules(
+        planned_kinds=machine.plan.kinds,
+        max_calls=svc.settings.call_attempts,
+        can_call=bool(svc.settings.public_base_url),
+    )
+    how = channel(conv, reminder.kind, spoken is not None, reminder.call_attempts, rules)
+    reminders.start_sending(reminder, body, spoken, how, now)
+    return "prepared", person

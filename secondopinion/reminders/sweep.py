@@ -1,0 +1,80 @@
+"""The beat's sweep: claim due reminders, hand them out, and mend what a crash left behind."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Callable
+
+from sqlalchemy.orm import Session
+
+from secondopinion.container import Services
+from store import messages, people, reminders
+from store.db import transaction
+from store.messages import Sent
+from store.models import ReminderRow
+from store.reminders import SENDING
+
+log = logging.getLogger(__name__)
+BATCH = 1000
+MAX_BATCHES = 50  # one sweep hands out at most this many batches, then lets the next one run
+Dispatch = Callable[[list[int]], None]
+
+
+def sweep(svc: Services, dispatch: Dispatch) -> dict[str, int]:
+    """One run: what it claimed, handed out again and reconciled (tests assert on it)."""
+    claimed = 0
+    for _ in range(MAX_BATCHES):
+        with transaction(svc.sessions) as session:
+            ids = reminders.claim_due(session, svc.clock(), BATCH)
+        if ids:
+            dispatch(ids)  # only after the claim has committed
+        claimed += len(ids)
+        if len(ids) < BATCH:
+            break
+    redispatched, reconciled = mend(svc, dispatch)
+    return {"claimed": claimed, "redispatched": redispatched, "reconciled": reconciled}
+
+
+def mend(svc: Services, dispatch: Dispatch) -> tuple[int, int]:
+    """Claims that were never sent go out again; a `sending` row is first looked up at Twilio."""
+    now = svc.clock()
+    again: list[int] = []
+    reconciled = 0
+    older_than = dt.timedelta(seconds=svc.settings.stale_after_seconds)
+    with transaction(svc.sessions) as session:
+        for reminder in reminders.stale(session, now, older_than):
+            if reminder.status == SENDING:
+                reconciled += _reconcile(svc, session, reminder, now)
+            if reminders.is_claimed(reminder):  # never started, or not found at Twilio
+                reminders.claim_again(reminder, now)
+                again.append(reminder.id)
+    if again:
+        dispatch(again)
+    return len(again), reconciled
+
+
+def _reconcile(svc: Services, session: Session, reminder: ReminderRow, now: dt.datetime) -> bool:
+    """Did Twilio take it before the worker died? Ask, instead of sending it twice."""
+    person = people.lock_people(session, [reminder.conversation_id], skip_locked=True).get(
+        reminder.conversation_id
+    )
+    if person is None or reminder.sending_at is None:
+        return False  # a live worker holds it: leave it alone this time
+    since = reminder.sending_at - dt.timedelta(minutes=5)
+    if reminder.channel == "call":
+        sid = svc.sender.find_call(person.phone, since)
+    else:
+        sid = svc.sender.find_sent(person.phone, reminder.body or "", since)
+    if sid:
+        reminders.found_at_twilio(reminder, sid, now)
+        if reminder.channel != "call":
+            text = Sent(
+                person.id, person.state.language.value, reminder.kind, reminder.body or "", sid, now
+            )
+            messages.record_sent(session, [text])
+        log.info("reminder %s: found at Twilio after a crash, not resent", reminder.id)
+    else:
+        reminders.not_at_twilio(reminder)
+        log.info("reminder %s: not at Twilio, will be sent again", reminder.id)
+    return True

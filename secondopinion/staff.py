@@ -1,0 +1,58 @@
+"""What staff do for a person: pause and resume reminders, change zone, opt out, erase.
+
+Each runs in the caller's transaction with the person locked, goes through the flow like
+any other event, and is written to the person's audit trail.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy.orm import Session
+
+from flows import Machine
+from flows.conversation.external import StaffAction, StaffChange
+from secondopinion.apply import apply
+from store import messages, people, reminders
+from store.people import Person
+from store.staff import record_action
+
+PAUSE = "pause"
+ACTIONS = (PAUSE, *(action.value for action in StaffAction))
+
+
+def act(
+    session: Session,
+    machine: Machine,
+    person_id: int,
+    action: str,
+    by: str,
+    now: dt.datetime,
+    zone: str = "",
+) -> bool:
+    """Carry out one action and log it; False when there is no such person."""
+    person = people.lock_person(session, person_id)
+    if person is None:
+        return False
+    if action == PAUSE:
+        people.pause(session, person.id, by, now)
+    else:
+        _change(session, machine, person, StaffChange(StaffAction(action), by, zone), now)
+    record_action(
+        session, person_id, by, action, zone if action == StaffAction.TIMEZONE else "", now
+    )
+    return True
+
+
+def _change(
+    session: Session, machine: Machine, person: Person, change: StaffChange, now: dt.datetime
+) -> None:
+    if change.action is StaffAction.RESUME:
+        people.unpause(session, person.id)
+    if change.action is StaffAction.ERASE:  # opted out first, so the ledger says who did it
+        _change(session, machine, person, StaffChange(StaffAction.OPT_OUT, change.by), now)
+        person = people.lock_person(session, person.id) or person
+        messages.erase(session, person.id)
+        reminders.erase(session, person.id)
+        people.unpause(session, person.id)
+    apply(session, machine, person, machine.step(person.state, change, now), now)
