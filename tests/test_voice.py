@@ -40,7 +40,7 @@ def test_the_keypad_picks_the_language_of_the_menu(
 def test_a_known_caller_is_greeted_in_their_language(client: FlaskClient) -> None:
     enrol(client, CALLER, "SEGUNDA", "2")
     call = ring(client, CALLER)
-    assert call.said[0] == ("es-US", "Hola, le habla Second Opinion Prep.")
+    assert call.said[0] == ("es-US", "Hola, gracias por llamar a Su Segunda Opinión.")
     assert "entre mensajes y llamadas" in call.text
 
 
@@ -71,7 +71,7 @@ def test_insurance_facts_without_enrolling(client: FlaskClient) -> None:
 def test_no_key_or_a_wrong_key_is_asked_twice_then_a_polite_goodbye(client: FlaskClient) -> None:
     menu = press(client, ring(client, CALLER), CALLER, "1")
     again = press(client, menu, CALLER, "")
-    assert again.text.startswith("Sorry, we did not get that.") and "press 9" in again.text
+    assert again.text.startswith("Sorry, we didn't understand.") and "press 9" in again.text
     once_more = press(client, again, CALLER, "7")
     goodbye = press(client, once_more, CALLER, "")
     assert goodbye.hangs_up and goodbye.next_path is None
@@ -172,9 +172,10 @@ def test_a_person_who_chose_calls_gets_the_reminder_as_a_call(
     assert placed["to"] == CALLER
     assert placed["url"].endswith(f"/twilio/voice/reminder?reminder={reminder.id}")
     assert placed["status_callback"].endswith(f"/twilio/voice/status?reminder={reminder.id}")
-    assert placed["machine_detection"] == "Enable"
+    assert placed["machine_detection"] == "DetectMessageEnd"
 
-    call = voice_post(client, f"/twilio/voice/reminder?reminder={reminder.id}", CALLER)
+    path = f"/twilio/voice/reminder?reminder={reminder.id}"
+    call = voice_post(client, path, CALLER, AnsweredBy="human")
     assert "with a reminder" in call.text and "Pathology report" in call.text
     assert "press 2" in call.text
     again = press(client, call, CALLER, "1")
@@ -186,15 +187,16 @@ def test_press_2_texts_the_reminder_and_9_stops_calls(
 ) -> None:
     with clock(at(NY, 2026, 11, 2, 11, 0)) as t:
         rid = _first_reminder_called(client, svc, t, "SEGUNDA")
-        call = voice_post(client, f"/twilio/voice/reminder?reminder={rid}", CALLER)
+        path = f"/twilio/voice/reminder?reminder={rid}"
+        call = voice_post(client, path, CALLER, AnsweredBy="human")
         assert {lang for lang, _ in call.said} == {"es-US"}
         assert press(client, call, CALLER, "2").hangs_up
         t.move_to(at(NY, 2026, 11, 2, 12, 40))
         sweep_and_send(svc)
-        call = voice_post(client, f"/twilio/voice/reminder?reminder={rid}", CALLER)
+        call = voice_post(client, path, CALLER, AnsweredBy="human")
         assert "por mensaje de texto" in press(client, call, CALLER, "9").text
     [text] = fake_twilio.messages
-    assert "Le falta: 1 Informe de patología" in text["body"]
+    assert "Todavía necesita: 1 Informe de patología" in text["body"]
     assert conversation(svc, CALLER).calls is False
 
 

@@ -38,7 +38,8 @@ def test_a_full_plan_in_order() -> None:
     now = local(NY, 2026, 11, 2, 10, 0)
     conv = enrolled(appointment=dt.date(2026, 11, 30))
     assert kinds(conv, now) == [
-        "checklist", "phrase", "week_before", "three_days_before", "day_before", "day_after",
+        "checklist", "normal", "phrase", "week_before", "three_days_before", "day_before",
+        "day_after",
     ]  # fmt: skip
     due = {p.kind: p.due_at.astimezone(ZoneInfo(NY)) for p in plan(conv, now, SPEC)}
     assert due["week_before"] == dt.datetime(2026, 11, 23, 10, 0, tzinfo=ZoneInfo(NY))
@@ -53,6 +54,7 @@ def test_the_same_plan_lands_at_each_persons_own_local_times() -> None:
         times = [p.due_at.astimezone(ZoneInfo(zone)).time() for p in plan(conv, now, SPEC)]
         assert times == [
             dt.time(10, 30),
+            dt.time(10),
             dt.time(10),
             dt.time(10),
             dt.time(10),
