@@ -239,3 +239,83 @@ def test_an_answering_machine_hears_nothing_private_and_the_reminder_goes_by_tex
 def test_text_goes_back_to_texts(client: FlaskClient) -> None:
     _enrolled_for_calls(client)
     assert "by text again" in reply(client, CALLER, "TEXT")
+
+
+def _raw_press(client: FlaskClient, path: str, number: str, **form: str) -> str:
+    """The TwiML itself, to see how a number is marked for the voice."""
+    from tests.builders import post_signed
+
+    response = post_signed(client, path, {"From": number, "To": "+12125550100", **form})
+    assert response.status_code == 200
+    return response.get_data(as_text=True)
+
+
+def test_a_wrong_key_at_the_language_menu_is_answered_in_both_languages(
+    client: FlaskClient,
+) -> None:
+    again = press(client, ring(client, CALLER), CALLER, "7")
+    assert [lang for lang, _ in again.said] == ["en-US", "en-US", "es-US", "es-US"]
+    assert again.said[0][1] == "Sorry, we didn't understand."
+    assert again.said[2][1] == "Perdone, no le entendimos."
+
+
+def test_the_number_to_call_is_read_digit_by_digit(client: FlaskClient) -> None:
+    menu = press(client, ring(client, CALLER), CALLER, "2")
+    assert menu.next_path is not None
+    twiml = _raw_press(client, menu.next_path, CALLER, Digits="0")
+    assert '<say-as interpret-as="telephone">(212) 555-0199</say-as>' in twiml
+    assert "llame al" in twiml
+
+
+def test_a_voicemail_says_the_number_to_call_back(
+    client: FlaskClient, svc: Services, fake_twilio: FakeTwilio
+) -> None:
+    with clock(at(NY, 2026, 11, 2, 11, 0)) as t:
+        rid = _first_reminder_called(client, svc, t)
+        path = f"/twilio/voice/reminder?reminder={rid}"
+        twiml = _raw_press(client, path, CALLER, AnsweredBy="machine_end_beep")
+    assert "call us back at" in twiml
+    assert '<say-as interpret-as="telephone">(212) 555-0100</say-as>' in twiml
+    assert "Pathology" not in twiml
+
+
+@pytest.mark.parametrize("answered_by", ["unknown", None])
+def test_when_detection_is_unsure_nothing_personal_is_said_before_a_key(
+    client: FlaskClient, svc: Services, fake_twilio: FakeTwilio, answered_by: str | None
+) -> None:
+    with clock(at(NY, 2026, 11, 2, 11, 0)) as t:
+        rid = _first_reminder_called(client, svc, t)
+        path = f"/twilio/voice/reminder?reminder={rid}"
+        extra = {"AnsweredBy": answered_by} if answered_by else {}
+        gate = voice_post(client, path, CALLER, **extra)
+        assert "press 1" in gate.text and "Pathology" not in gate.text
+        heard = press(client, gate, CALLER, "1")
+        assert "Pathology report" in heard.text and "press 8" in heard.text
+        silence = press(client, press(client, gate, CALLER, ""), CALLER, "")
+        assert silence.hangs_up and "call us back" in silence.text
+        assert "Pathology" not in silence.text
+        t.move_to(at(NY, 2026, 11, 2, 12, 40))
+        sweep_and_send(svc)
+    [texted] = fake_twilio.messages  # nobody pressed a key: the reminder went by text
+    assert "Pathology report" in texted["body"]
+
+
+def test_8_on_a_reminder_call_stops_every_reminder_calls_and_texts(
+    client: FlaskClient, svc: Services, fake_twilio: FakeTwilio
+) -> None:
+    with clock(at(NY, 2026, 11, 2, 11, 0)) as t:
+        rid = _first_reminder_called(client, svc, t, "SEGUNDA")
+        call = voice_post(
+            client, f"/twilio/voice/reminder?reminder={rid}", CALLER, AnsweredBy="human"
+        )
+        stopped = press(client, call, CALLER, "8")
+        assert stopped.hangs_up and "Ya no le enviaremos más recordatorios" in stopped.text
+        t.move_to(at(NY, 2026, 11, 20, 12, 0))
+        sweep_and_send(svc)
+    assert conversation(svc, CALLER).status == "opted_out"
+    assert {r.status for r in reminders(svc, CALLER)} <= {"sent", "cancelled"}
+    with svc.sessions() as session:
+        events = session.scalars(select(ConsentEventRow).order_by(ConsentEventRow.id)).all()
+    assert [(e.kind, e.channel, e.words) for e in events][-1] == ("opt_out", "voice", "pressed 8")
+    assert "oprima 8" in events[-1].shown_text
+    assert fake_twilio.messages == [] and len(fake_twilio.calls) == 1

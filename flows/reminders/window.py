@@ -56,8 +56,8 @@ def earliest_slot(
         if sum(1 for s in sends if s.astimezone(tz).date() == day) >= window.max_per_day:
             t = _at(day + dt.timedelta(days=1), window.start, tz)
             continue
-        if not week_has_room(t, sends, window.max_per_week):
-            t = _at(day + dt.timedelta(days=1), window.start, tz)
+        if (free := week_full_until(t, sends, window.max_per_week)) is not None:
+            t = free
             continue
         near = [s for s in sends if abs(s - t) < window.spacing]
         if near:
@@ -67,12 +67,25 @@ def earliest_slot(
     raise RuntimeError("no slot found within 400 steps")
 
 
-def week_has_room(t: dt.datetime, sends: Sequence[dt.datetime], cap: int) -> bool:
-    """Whether one more send at `t` keeps every seven days in a row at `cap` or fewer.
+def week_full_until(t: dt.datetime, sends: Sequence[dt.datetime], cap: int) -> dt.datetime | None:
+    """None when one more send at `t` keeps every seven days in a row at `cap` or fewer;
+    otherwise the earliest moment worth trying next.
 
     Only windows that start at a send in the week before `t`, or at `t` itself, can hold
-    the most sends, so those are the ones counted.
+    the most sends, so those are the ones counted. A full one that started before `t` frees
+    up a week after its start; one that starts at `t` (sends already planned after it) only
+    after the next of those.
     """
     near = sorted(s for s in sends if t - WEEK < s < t + WEEK)
-    starts = [s for s in near if s <= t] + [t]
-    return all(sum(1 for s in near if start <= s < start + WEEK) < cap for start in starts)
+    starts = [s for s in near if s < t] + [t]
+    full = [start for start in starts if sum(1 for s in near if start <= s < start + WEEK) >= cap]
+    if not full:
+        return None
+    if earlier := [start for start in full if start < t]:
+        return max(earlier) + WEEK
+    return min(s for s in near if s >= t) + dt.timedelta(seconds=1)
+
+
+def week_has_room(t: dt.datetime, sends: Sequence[dt.datetime], cap: int) -> bool:
+    """Whether one more send at `t` keeps every seven days in a row at `cap` or fewer."""
+    return week_full_until(t, sends, cap) is None
