@@ -15,6 +15,9 @@ from flows.reminders.window import Window, earliest_slot
 
 PLAN_FILE = Path(__file__).parent.parent / "content" / "plan.toml"
 OVERDUE_GRACE = dt.timedelta(days=1)  # a missed enrolment-time reminder older than this is dropped
+# A missed reminder that would only list the records again, half an hour before the checklist
+# does (a sign-up four to six days before the visit): not squeezed in, the checklist says it.
+SAID_BY_CHECKLIST = frozenset({"week_before"})
 
 
 class Anchor(StrEnum):
@@ -156,7 +159,8 @@ def plan(conv: Conversation, now: dt.datetime, spec: PlanSpec) -> list[Planned]:
                 upcoming.append(dataclasses.replace(item, due_at=now))
     if overdue_before_visit:  # the most important of the missed pre-visit reminders, now
         first = min(overdue_before_visit, key=lambda p: (p.priority, -p.due_at.timestamp()))
-        upcoming.append(dataclasses.replace(first, due_at=now))
+        if not (first.kind in SAID_BY_CHECKLIST and any(p.kind == "checklist" for p in upcoming)):
+            upcoming.append(dataclasses.replace(first, due_at=now))
     return fit(upcoming, conv, spec.window)
 
 

@@ -13,7 +13,9 @@ from flows.conversation.state import Conversation
 
 FOLLOW_UP_DAYS = 7  # the follow-up still makes sense this many days after the visit
 VISIT_DAY = frozenset({"day_before"})  # worded "today" on the day: what to bring
-BEFORE_VISIT_MIN_DAYS = {"week_before": 4}  # closer than this, the 3-days-before one says it
+# Closer to the visit than this, the 3-days-before reminder lists what is missing (and "ask
+# for copies soon, they take a week" would no longer help).
+BEFORE_VISIT_MIN_DAYS = {"week_before": 4, "checklist": 4}
 ANSWERS = frozenset({"by_text", "texted", "welcome"})
 """Texts that answer what the person just did (a key on a call): sent at once, day or night,
 and, like replies to their own texts, not counted against the daily or weekly cap."""

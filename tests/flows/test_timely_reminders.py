@@ -149,7 +149,7 @@ def test_the_caps_keep_the_important_reminders_of_a_late_sign_up(machine):
     week = dt.timedelta(days=7)
     most = max(sum(1 for t in times if s <= t < s + week) for s in times)
     assert most <= machine.plan.window.max_per_week
-    assert {"three_days_before", "checklist", "day_before"} <= {p.kind for p in planned}
+    assert {"three_days_before", "day_before"} <= {p.kind for p in planned}
 
 
 # --- the weekly cap itself ----------------------------------------------------------------
