@@ -120,5 +120,8 @@ class Keywords:
 
 
 # Only numbers, with commas, "and" / "y" or spaces between: "1, 3", "2 y 4". A slash or a dash
-# makes it a date ("1/3"), so those are left to the date reader.
-_BARE_LIST = re.compile(r"\s*\d+(?:\s*(?:,|;|&|\+|\band\b|\by\b|\be\b)?\s*\d+)*\s*[.!]*\s*", re.I)
+# makes it a date ("1/3"), so those are left to the date reader. Something must stand between
+# two numbers, so a long run of digits is matched one way only (no backtracking blow-up).
+_BARE_LIST = re.compile(
+    r"\s*\d+(?:(?:\s*(?:[,;&+]|\band\b|\by\b|\be\b)\s*|\s+)\d+)*\s*[.!]*\s*", re.IGNORECASE
+)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import time
 
 import pytest
 from flowkit import CONTENT, Patient, at_ready, chat, enrolled, plain
@@ -213,3 +214,15 @@ def test_every_command_works_at_every_step_once_enrolled(machine):
         word = CONTENT[EN].keywords[family.value][0]
         start = Conversation(status=Status.ACTIVE, step=step, language=EN)
         assert chat(machine, [word], start=start).outcome.reply is not None, (step, word)
+
+
+@pytest.mark.parametrize("hostile", ["1" * 1_600, "1" * 1_599 + "x", "1 " * 799 + "x", "1," * 800])
+def test_a_long_run_of_digits_is_read_at_once(machine, hostile):
+    """Twilio's longest text, made of digits: reading it must not blow up (it once took
+    minutes for 28 digits and a letter)."""
+    started = time.perf_counter()
+
+    talk = chat(machine, [hostile], start=at_ready(EN))
+
+    assert time.perf_counter() - started < 0.5
+    assert talk.outcome.reply is not None
