@@ -6,7 +6,7 @@ import logging
 
 import click
 
-from flows import load_content
+from flows import Machine, load_content
 from flows.content.check import check
 from flows.phones import to_e164
 from secondopinion.settings import Settings
@@ -36,9 +36,15 @@ def content() -> None:
 
 
 @content.command("check")
-def content_check() -> None:
+@click.option(
+    "--strict",
+    is_flag=True,
+    help="Also refuse the sandbox's stand-in names and contacts, as a real program does.",
+)
+def content_check(strict: bool) -> None:
     """Print every message's encoding, length and segments; fail on any problem."""
-    report = check(load_content(), Settings().program)
+    machine = Machine(load_content(), Settings().program)
+    report = check(machine.content, machine.program, strict=strict)
     click.echo(
         f"{'lang':<5}{'message':<28}{'encoding':<10}{'chars':>6}{'segments':>10}{'budget':>8}"
     )

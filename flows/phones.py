@@ -39,6 +39,15 @@ def guess_timezone(e164: str, fallback: str) -> str:
     return fallback
 
 
+def national(e164: str) -> str:
+    """`+12125550100` -> `(212) 555-0100`: how a number is written and read out to people."""
+    try:
+        number = phonenumbers.parse(e164, "US")
+    except phonenumbers.NumberParseException:
+        return e164
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
+
+
 def mask(e164: str) -> str:
     """Only the last four digits, for logs and staff lists: `+1•••0101`."""
     return f"{e164[:2]}•••{e164[-4:]}" if len(e164) > 6 else "•••"

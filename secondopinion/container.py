@@ -55,6 +55,9 @@ def build(
     sender: Sender | None = None,
     limiter: RateLimiter | None = None,
 ) -> Services:
+    if problems := settings.program_problems(strict=settings.production):
+        # Carriers check that HELP names a real contact; a stand-in must never reach a patient.
+        raise ValueError("the program's words are not ready: " + "; ".join(problems))
     engine = make_engine(settings.database_url, settings.database_pool_size)
     return Services(
         settings=settings,

@@ -85,7 +85,7 @@ class TwilioSender:
             from_=caller,
             url=url,
             status_callback=status_callback,
-            machine_detection="Enable",
+            machine_detection="DetectMessageEnd",  # voicemail after the beep, whole
             timeout=30,
         )
         return str(call.sid)

@@ -7,7 +7,10 @@ from typing import Annotated
 from pydantic import field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-from flows.content.render import Program
+from flows.content.program import STAND_INS, length_problems, placeholder_problems
+from flows.content.render import Program, Sponsor
+from flows.language import Language
+from flows.phones import national
 
 # The US and its territories: Puerto Rico, the Virgin Islands, Guam, American Samoa,
 # the Northern Mariana Islands.
@@ -32,9 +35,14 @@ class Settings(BaseSettings):
     public_base_url: str = ""
 
     program_timezone: str = "America/New_York"
-    program_name: str = "Second Opinion Prep"
-    program_org: str = "your patient navigation team"
-    program_contact: str = "the number on your clinic's website"
+    # Who runs the program, in each language's own words. The defaults are the sandbox's
+    # stand-ins: a real Twilio account refuses to start with them (no real contact).
+    program_name: str = STAND_INS[Language.EN].name
+    program_org: str = STAND_INS[Language.EN].org
+    program_contact: str = STAND_INS[Language.EN].contact
+    program_name_es: str = STAND_INS[Language.ES].name
+    program_org_es: str = STAND_INS[Language.ES].org
+    program_contact_es: str = STAND_INS[Language.ES].contact
     allowed_countries: Annotated[tuple[str, ...], NoDecode] = DEFAULT_COUNTRIES
 
     staff_phone_number: str = ""  # "talk to a person" on the phone menu dials this
@@ -82,4 +90,22 @@ class Settings(BaseSettings):
 
     @property
     def program(self) -> Program:
-        return Program(self.program_name, self.program_org, self.program_contact)
+        """The program's words per language, and its own number for "call us back"."""
+        sponsors = {
+            Language.EN: Sponsor(self.program_name, self.program_org, self.program_contact),
+            Language.ES: Sponsor(
+                self.program_name_es, self.program_org_es, self.program_contact_es
+            ),
+        }
+        phone = national(self.twilio_from_number) if self.twilio_from_number else ""
+        return Program(sponsors, phone=phone)
+
+    @property
+    def production(self) -> bool:
+        """A real Twilio account, not the sandbox: texts reach real patients."""
+        return bool(self.twilio_account_sid) and not self.sandbox
+
+    def program_problems(self, strict: bool) -> list[str]:
+        """What stops this program's words going out: too long, or (strict) stand-ins."""
+        program = self.program
+        return length_problems(program) + (placeholder_problems(program) if strict else [])

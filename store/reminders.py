@@ -216,14 +216,19 @@ def lock_claimed(session: Session, ids: Sequence[int]) -> list[ReminderRow]:
 
 
 def recent_sends(
-    session: Session, people: Collection[int], since: dt.datetime
+    session: Session,
+    people: Collection[int],
+    since: dt.datetime,
+    not_counted: Collection[str] = (),
 ) -> dict[int, list[dt.datetime]]:
-    """When each person was texted or called since then (spacing and the daily cap)."""
+    """When each person was texted or called since then, leaving out the kinds not counted."""
     query = select(ReminderRow.conversation_id, ReminderRow.sending_at).where(
         ReminderRow.conversation_id.in_(people),
         ReminderRow.status.in_((SENT, SENDING)),
         ReminderRow.sending_at > since,
     )
+    if not_counted:
+        query = query.where(ReminderRow.kind.not_in(not_counted))
     recent: dict[int, list[dt.datetime]] = {person: [] for person in people}
     for person, at in session.execute(query):
         if at is not None:

@@ -65,6 +65,8 @@ def settings(database_url: str, tmp_path: Path) -> Settings:
         program_name="Second Opinion Prep",
         program_org="the Patient Navigation Team",
         program_contact="(212) 555-0199",
+        program_org_es="el Equipo de Navegación de Pacientes",
+        program_contact_es="(212) 555-0199",
     )
 
 

@@ -40,3 +40,34 @@ def test_the_terminal_chat_enrols(local_db: Path) -> None:
     shown = " ".join(result.output.split())  # the chat wraps long texts
     assert "Msg & data rates may apply" in shown
     assert "When is your second-opinion visit?" in shown
+
+
+REAL_WORDS = {
+    "PROGRAM_ORG": "Patient Navigation, Mercy Hospital",
+    "PROGRAM_CONTACT": "(212) 555-0199",
+    "PROGRAM_ORG_ES": "Navegación de Pacientes, Hospital Mercy",
+    "PROGRAM_CONTACT_ES": "(212) 555-0199",
+}
+
+
+def test_content_check_strict_refuses_the_sandboxs_stand_ins(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    for name in REAL_WORDS:
+        monkeypatch.delenv(name, raising=False)
+    assert CliRunner().invoke(main, ["content", "check"]).exit_code == 0  # the sandbox runs
+
+    result = CliRunner().invoke(main, ["content", "check", "--strict"])
+
+    assert result.exit_code == 1
+    assert "program contact is the sandbox's stand-in" in result.output
+    assert "es: program org" in result.output
+
+
+def test_content_check_strict_passes_with_real_words(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name, value in REAL_WORDS.items():
+        monkeypatch.setenv(name, value)
+
+    result = CliRunner().invoke(main, ["content", "check", "--strict"])
+
+    assert result.exit_code == 0, result.output

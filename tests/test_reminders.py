@@ -6,15 +6,18 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
+from secondopinion import staff
 from secondopinion.container import Services
 from secondopinion.reminders.prepare import prepare
 from secondopinion.reminders.sweep import sweep
+from store.db import transaction
 from store.models import ConsentEventRow, MessageRow
 from store.reminders import next_due
-from tests.builders import reply, sms, status_callback
+from tests.builders import press, reply, ring, sms, status_callback
 from tests.reminding import NY, at, clock, conversation, enrol, reminders, statuses, sweep_and_send
 from twilio_double import FakeTwilio
 
@@ -86,7 +89,7 @@ def test_honolulu_and_new_york_get_the_same_plan_at_their_own_local_times(
     honolulu = _local_send_times(client, svc, fake_twilio, "+18085550112", "Pacific/Honolulu")
 
     assert new_york == honolulu
-    assert [day for day, _ in new_york] == [0, 1, 11, 15, 17, 19]
+    assert [day for day, _ in new_york] == [0, 1, 4, 11, 15, 17, 19]
     assert all("09:00" <= hhmm < "20:00" for _, hhmm in new_york)
 
 
@@ -123,8 +126,8 @@ def test_reminders_read_the_state_when_they_are_sent(
         reply(client, PATIENT, "ES")  # and the person now reads Spanish
         t.move_to(at(NY, 2026, 11, 3, 10, 0))
         sweep_and_send(svc)
-    [phrase] = fake_twilio.messages
-    assert "¿No sabe cómo pedirle una segunda opinión" in phrase["body"]
+    [normal] = fake_twilio.messages
+    assert "Pedir una segunda opinión es algo normal" in normal["body"]
     kinds = {r.kind: r.status for r in reminders(svc, PATIENT)}
     assert kinds["checklist"] == "skipped"
 
@@ -239,3 +242,71 @@ def test_an_undelivered_report_with_21610_opts_the_person_out(
 def test_an_unsigned_delivery_report_is_refused(client: FlaskClient) -> None:
     response = client.post("/twilio/status", data={"MessageSid": "SMx", "MessageStatus": "sent"})
     assert response.status_code == 403
+
+
+def _run_every_reminder(
+    svc: Services, t: time_machine.Traveller, phone: str, until: dt.datetime
+) -> None:
+    """Move the clock from one due reminder to the next, sweeping each time, until `until`."""
+    while True:
+        waiting = [r.due_at for r in reminders(svc, phone) if r.status == "pending"]
+        if not waiting or min(waiting) > until:
+            return
+        t.move_to(max(min(waiting), svc.clock()))
+        sweep_and_send(svc)
+
+
+def _most_in_a_week(times: list[dt.datetime]) -> int:
+    week = dt.timedelta(days=7)
+    return max((sum(1 for t in times if s <= t < s + week) for s in times), default=0)
+
+
+def test_a_late_sign_up_with_a_referral_pending_gets_no_more_than_the_consent_promises(
+    client: FlaskClient, svc: Services, fake_twilio: FakeTwilio
+) -> None:
+    """Three days before the visit, referral needed: once seven reminders in five days."""
+    with clock(at(NY, 2026, 11, 27, 11, 0)) as t:
+        enrol(client, PATIENT, "SECOND", "1", "11/30", "YES", "YES")
+        _run_every_reminder(svc, t, PATIENT, at(NY, 2026, 12, 20, 0, 0))
+    sent = [(m["received_at"].astimezone(NY), m["body"]) for m in fake_twilio.messages]
+    assert sent, "the late sign-up got its reminders"
+    assert _most_in_a_week([when for when, _ in sent]) <= 4  # "Up to 4 msgs/week"
+    for when, body in sent:
+        if when.date() > dt.date(2026, 11, 30):
+            assert "hope your visit went well" in body  # after the visit: the follow-up only
+        elif when.date() == dt.date(2026, 11, 30):
+            assert "Your visit is today" in body  # on the day: what to bring, nothing else
+        assert "one week away" not in body
+
+
+def test_a_phone_sign_up_at_night_gets_the_welcome_with_help_and_stop_first(
+    client: FlaskClient, svc: Services, fake_twilio: FakeTwilio
+) -> None:
+    caller = "+12125550161"
+    with clock(at(NY, 2026, 11, 2, 23, 30)) as t:
+        turn = press(client, ring(client, caller), caller, "1")
+        press(client, press(client, turn, caller, "5"), caller, "1")
+        sweep_and_send(svc)
+        _run_every_reminder(svc, t, caller, at(NY, 2026, 11, 3, 12, 0))
+    bodies = [m["body"] for m in fake_twilio.messages]
+    assert len(bodies) >= 2
+    assert "Thanks for signing up by phone" in bodies[0]
+    assert "HELP" in bodies[0] and "STOP" in bodies[0]
+    assert fake_twilio.messages[0]["received_at"].astimezone(NY).hour == 23  # at once
+    assert "gather your records" in bodies[1]
+
+
+def test_reminders_resumed_after_the_visit_say_nothing_about_it(
+    client: FlaskClient, svc: Services, fake_twilio: FakeTwilio
+) -> None:
+    with clock(at(NY, 2026, 12, 1, 10, 0)) as t:
+        enrol(client, PATIENT, "SECOND", "1", "12/20", "YES", "NO")
+        person = conversation(svc, PATIENT).id
+        t.move_to(at(NY, 2026, 12, 1, 10, 5))
+        with transaction(svc.sessions) as session:
+            staff.act(session, svc.machine, person, "pause", "nadia", svc.clock())
+        t.move_to(at(NY, 2026, 12, 22, 10, 0))
+        with transaction(svc.sessions) as session:
+            staff.act(session, svc.machine, person, "resume", "nadia", svc.clock())
+        _run_every_reminder(svc, t, PATIENT, at(NY, 2027, 1, 31, 0, 0))
+    assert fake_twilio.messages == []

@@ -26,18 +26,18 @@ def conversation(app: Flask, phone: str = E164) -> ConversationRow:
 
 
 @pytest.mark.parametrize(
-    ("keyword", "language", "rates"),
+    ("keyword", "language", "name", "rates"),
     [
-        ("SECOND", "en", "Msg & data rates may apply"),
-        ("segunda", "es", "tarifas de mensajes y datos"),
+        ("SECOND", "en", "Second Opinion Prep", "Msg & data rates may apply"),
+        ("segunda", "es", "Su Segunda Opinión", "tarifas de mensajes y datos"),
     ],
 )
 def test_enrolment_records_consent_with_the_exact_text_shown(
-    app: Flask, client: FlaskClient, keyword: str, language: str, rates: str
+    app: Flask, client: FlaskClient, keyword: str, language: str, name: str, rates: str
 ) -> None:
     text = reply(client, PATIENT, keyword)
 
-    assert "Second Opinion Prep" in text and rates in text and "STOP" in text
+    assert name in text and rates in text and "STOP" in text
     with app.extensions["secondopinion"].sessions() as session:
         event = session.scalars(select(ConsentEventRow)).one()
     assert (event.phone, event.kind, event.words, event.shown_text) == (
@@ -131,7 +131,7 @@ def test_numbers_outside_the_allowed_countries_get_no_reply_and_nothing_is_store
 
 
 def test_territories_are_allowed_by_default(client: FlaskClient) -> None:
-    assert "Second Opinion Prep" in reply(client, "+1 787 555 0103", "SEGUNDA")
+    assert "Su Segunda Opinión" in reply(client, "+1 787 555 0103", "SEGUNDA")
 
 
 @pytest.mark.parametrize("field", ["From", "MessageSid"])

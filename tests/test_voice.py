@@ -40,7 +40,7 @@ def test_the_keypad_picks_the_language_of_the_menu(
 def test_a_known_caller_is_greeted_in_their_language(client: FlaskClient) -> None:
     enrol(client, CALLER, "SEGUNDA", "2")
     call = ring(client, CALLER)
-    assert call.said[0] == ("es-US", "Hola, le habla Second Opinion Prep.")
+    assert call.said[0] == ("es-US", "Hola, gracias por llamar a Su Segunda Opinión.")
     assert "entre mensajes y llamadas" in call.text
 
 
@@ -71,7 +71,7 @@ def test_insurance_facts_without_enrolling(client: FlaskClient) -> None:
 def test_no_key_or_a_wrong_key_is_asked_twice_then_a_polite_goodbye(client: FlaskClient) -> None:
     menu = press(client, ring(client, CALLER), CALLER, "1")
     again = press(client, menu, CALLER, "")
-    assert again.text.startswith("Sorry, we did not get that.") and "press 9" in again.text
+    assert again.text.startswith("Sorry, we didn't understand.") and "press 9" in again.text
     once_more = press(client, again, CALLER, "7")
     goodbye = press(client, once_more, CALLER, "")
     assert goodbye.hangs_up and goodbye.next_path is None
@@ -172,9 +172,10 @@ def test_a_person_who_chose_calls_gets_the_reminder_as_a_call(
     assert placed["to"] == CALLER
     assert placed["url"].endswith(f"/twilio/voice/reminder?reminder={reminder.id}")
     assert placed["status_callback"].endswith(f"/twilio/voice/status?reminder={reminder.id}")
-    assert placed["machine_detection"] == "Enable"
+    assert placed["machine_detection"] == "DetectMessageEnd"
 
-    call = voice_post(client, f"/twilio/voice/reminder?reminder={reminder.id}", CALLER)
+    path = f"/twilio/voice/reminder?reminder={reminder.id}"
+    call = voice_post(client, path, CALLER, AnsweredBy="human")
     assert "with a reminder" in call.text and "Pathology report" in call.text
     assert "press 2" in call.text
     again = press(client, call, CALLER, "1")
@@ -186,15 +187,16 @@ def test_press_2_texts_the_reminder_and_9_stops_calls(
 ) -> None:
     with clock(at(NY, 2026, 11, 2, 11, 0)) as t:
         rid = _first_reminder_called(client, svc, t, "SEGUNDA")
-        call = voice_post(client, f"/twilio/voice/reminder?reminder={rid}", CALLER)
+        path = f"/twilio/voice/reminder?reminder={rid}"
+        call = voice_post(client, path, CALLER, AnsweredBy="human")
         assert {lang for lang, _ in call.said} == {"es-US"}
         assert press(client, call, CALLER, "2").hangs_up
         t.move_to(at(NY, 2026, 11, 2, 12, 40))
         sweep_and_send(svc)
-        call = voice_post(client, f"/twilio/voice/reminder?reminder={rid}", CALLER)
+        call = voice_post(client, path, CALLER, AnsweredBy="human")
         assert "por mensaje de texto" in press(client, call, CALLER, "9").text
     [text] = fake_twilio.messages
-    assert "Le falta: 1 Informe de patología" in text["body"]
+    assert "Todavía necesita: 1 Informe de patología" in text["body"]
     assert conversation(svc, CALLER).calls is False
 
 
@@ -237,3 +239,83 @@ def test_an_answering_machine_hears_nothing_private_and_the_reminder_goes_by_tex
 def test_text_goes_back_to_texts(client: FlaskClient) -> None:
     _enrolled_for_calls(client)
     assert "by text again" in reply(client, CALLER, "TEXT")
+
+
+def _raw_press(client: FlaskClient, path: str, number: str, **form: str) -> str:
+    """The TwiML itself, to see how a number is marked for the voice."""
+    from tests.builders import post_signed
+
+    response = post_signed(client, path, {"From": number, "To": "+12125550100", **form})
+    assert response.status_code == 200
+    return response.get_data(as_text=True)
+
+
+def test_a_wrong_key_at_the_language_menu_is_answered_in_both_languages(
+    client: FlaskClient,
+) -> None:
+    again = press(client, ring(client, CALLER), CALLER, "7")
+    assert [lang for lang, _ in again.said] == ["en-US", "en-US", "es-US", "es-US"]
+    assert again.said[0][1] == "Sorry, we didn't understand."
+    assert again.said[2][1] == "Perdone, no le entendimos."
+
+
+def test_the_number_to_call_is_read_digit_by_digit(client: FlaskClient) -> None:
+    menu = press(client, ring(client, CALLER), CALLER, "2")
+    assert menu.next_path is not None
+    twiml = _raw_press(client, menu.next_path, CALLER, Digits="0")
+    assert '<say-as interpret-as="telephone">(212) 555-0199</say-as>' in twiml
+    assert "llame al" in twiml
+
+
+def test_a_voicemail_says_the_number_to_call_back(
+    client: FlaskClient, svc: Services, fake_twilio: FakeTwilio
+) -> None:
+    with clock(at(NY, 2026, 11, 2, 11, 0)) as t:
+        rid = _first_reminder_called(client, svc, t)
+        path = f"/twilio/voice/reminder?reminder={rid}"
+        twiml = _raw_press(client, path, CALLER, AnsweredBy="machine_end_beep")
+    assert "call us back at" in twiml
+    assert '<say-as interpret-as="telephone">(212) 555-0100</say-as>' in twiml
+    assert "Pathology" not in twiml
+
+
+@pytest.mark.parametrize("answered_by", ["unknown", None])
+def test_when_detection_is_unsure_nothing_personal_is_said_before_a_key(
+    client: FlaskClient, svc: Services, fake_twilio: FakeTwilio, answered_by: str | None
+) -> None:
+    with clock(at(NY, 2026, 11, 2, 11, 0)) as t:
+        rid = _first_reminder_called(client, svc, t)
+        path = f"/twilio/voice/reminder?reminder={rid}"
+        extra = {"AnsweredBy": answered_by} if answered_by else {}
+        gate = voice_post(client, path, CALLER, **extra)
+        assert "press 1" in gate.text and "Pathology" not in gate.text
+        heard = press(client, gate, CALLER, "1")
+        assert "Pathology report" in heard.text and "press 8" in heard.text
+        silence = press(client, press(client, gate, CALLER, ""), CALLER, "")
+        assert silence.hangs_up and "call us back" in silence.text
+        assert "Pathology" not in silence.text
+        t.move_to(at(NY, 2026, 11, 2, 12, 40))
+        sweep_and_send(svc)
+    [texted] = fake_twilio.messages  # nobody pressed a key: the reminder went by text
+    assert "Pathology report" in texted["body"]
+
+
+def test_8_on_a_reminder_call_stops_every_reminder_calls_and_texts(
+    client: FlaskClient, svc: Services, fake_twilio: FakeTwilio
+) -> None:
+    with clock(at(NY, 2026, 11, 2, 11, 0)) as t:
+        rid = _first_reminder_called(client, svc, t, "SEGUNDA")
+        call = voice_post(
+            client, f"/twilio/voice/reminder?reminder={rid}", CALLER, AnsweredBy="human"
+        )
+        stopped = press(client, call, CALLER, "8")
+        assert stopped.hangs_up and "Ya no le enviaremos más recordatorios" in stopped.text
+        t.move_to(at(NY, 2026, 11, 20, 12, 0))
+        sweep_and_send(svc)
+    assert conversation(svc, CALLER).status == "opted_out"
+    assert {r.status for r in reminders(svc, CALLER)} <= {"sent", "cancelled"}
+    with svc.sessions() as session:
+        events = session.scalars(select(ConsentEventRow).order_by(ConsentEventRow.id)).all()
+    assert [(e.kind, e.channel, e.words) for e in events][-1] == ("opt_out", "voice", "pressed 8")
+    assert "oprima 8" in events[-1].shown_text
+    assert fake_twilio.messages == [] and len(fake_twilio.calls) == 1

@@ -45,7 +45,7 @@ def read_turn(twiml: str, current_path: str | None = None) -> Turn:
     if not twiml.strip():
         return Turn(said=())  # an empty 200: nothing said, nothing gathered
     root = ElementTree.fromstring(twiml)
-    said = tuple((say.get("language", ""), say.text or "") for say in root.iter("Say"))
+    said = tuple((say.get("language", ""), "".join(say.itertext())) for say in root.iter("Say"))
     gather = root.find("Gather")
     next_path = None
     if gather is not None:

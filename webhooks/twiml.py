@@ -5,11 +5,12 @@ from __future__ import annotations
 from urllib.parse import urlencode
 
 from flask import Response
-from twilio.twiml.voice_response import Gather, VoiceResponse
+from twilio.twiml.voice_response import Gather, Say, VoiceResponse
 
 from flows import Machine
 from flows.language import Language
 from flows.voice.menu import Action, Call, VoiceOutcome
+from flows.voice.speech import spoken_parts
 from secondopinion.settings import Settings
 
 GATHER_TIMEOUT_S = 6
@@ -47,10 +48,10 @@ def voice_twiml(
     for spoken in outcome.say:
         language = outcome.next.language if isinstance(spoken, str) and outcome.next else None
         if isinstance(spoken, str):
-            target.say(spoken, **_say_args(settings, language or Language.EN))
+            target.append(_say(spoken, settings, language or Language.EN))
         else:
             text = machine.render(spoken, channel="voice")
-            target.say(text, **_say_args(settings, spoken.language))
+            target.append(_say(text, settings, spoken.language))
     if isinstance(target, Gather):
         response.append(target)
     elif Action.DIAL in outcome.actions:
@@ -68,5 +69,17 @@ def _dial(
         response.dial(settings.staff_phone_number)
         return
     text = machine.render_key("no_person", language, channel="voice")
-    response.say(text, **_say_args(settings, language))
+    response.append(_say(text, settings, language))
     response.hangup()
+
+
+def _say(text: str, settings: Settings, language: Language) -> Say:
+    """One <Say>; a phone number in it goes in <say-as interpret-as="telephone">, so the
+    voice reads it digit by digit instead of as one large number."""
+    say = Say(**_say_args(settings, language))
+    for words, is_phone in spoken_parts(text):
+        if is_phone:
+            say.say_as(words, interpret_as="telephone")
+        else:
+            say.nest(words)
+    return say

@@ -83,11 +83,15 @@ def reminder_answered() -> Response:
     """A reminder call was picked up: by the person, or by a machine."""
     svc = services()
     reminder = _reminder()
-    if request.form.get("AnsweredBy", "").startswith(("machine", "fax")):
+    answered_by = request.form.get("AnsweredBy", "")
+    if answered_by.startswith(("machine", "fax")):
         _keys(reminder, (menu.Action.TEXT_REMINDER,), svc.clock())  # the words go by text
         voicemail = menu.machine_message(reminder.language)
         return voice_twiml(voicemail, svc.machine, svc.settings, "")
-    outcome = menu.reminder_call(reminder.language, reminder.spoken)
+    if answered_by == "human":
+        outcome = menu.reminder_call(reminder.language, reminder.spoken)
+    else:  # "unknown" (or no detection): nothing personal until someone presses a key
+        outcome = menu.reminder_gate(reminder.language)
     return voice_twiml(outcome, svc.machine, svc.settings, REMINDER_MENU_PATH, reminder=reminder.id)
 
 

@@ -16,6 +16,8 @@ from flows.language import Language
 CATALOGUE_DIR = Path(__file__).parent
 RECORD_ITEMS: tuple[int, ...] = (1, 2, 3, 4)
 """Numbered checklist items; their names live in the catalogues."""
+WHEN_KEYS = frozenset({"on", "today", "tomorrow", "days"})
+"""The ways of saying how far the visit is, in `[when]` of each catalogue."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -32,6 +34,7 @@ class Catalogue:
     opt_out_patterns: tuple[str, ...]
     records: Mapping[int, str]
     phrases: tuple[str, ...]
+    when_words: Mapping[str, str]  # "in {days} days, on {date}", "tomorrow, {date}", ...
 
     def budget(self, key: str) -> int:
         return self.segments.get(key, self.default_segments)
@@ -45,6 +48,12 @@ class Catalogue:
     def spoken_list(self, items: tuple[int, ...]) -> str:
         """For speech: no numbers, just the names ("Pathology report. Lab and test results")."""
         return ". ".join(self.records[n] for n in items)
+
+    def when(self, days: int | None, date: str) -> str:
+        """How far the visit is, truthfully: "today, …", "tomorrow, …", "in 5 days, on …"."""
+        near = {0: "today", 1: "tomorrow"}
+        key = "on" if days is None or days < 0 else near.get(days, "days")
+        return self.when_words[key].format(days=days, date=date)
 
     def texts(self, channel: str) -> Mapping[str, str]:
         return self.voice if channel == "voice" else self.sms
@@ -65,6 +74,7 @@ def load_catalogue(path: Path) -> Catalogue:
         opt_out_patterns=tuple(data.get("opt_out_phrases", {}).get("patterns", ())),
         records=MappingProxyType({int(k): v for k, v in data["records"].items()}),
         phrases=tuple(data["phrases"]["list"]),
+        when_words=MappingProxyType(dict(data["when"])),
     )
 
 
@@ -89,4 +99,4 @@ def load_content(directory: Path = CATALOGUE_DIR) -> Content:
     return Content(MappingProxyType(catalogues))
 
 
-__all__ = ["RECORD_ITEMS", "Catalogue", "Content", "load_catalogue", "load_content"]
+__all__ = ["RECORD_ITEMS", "WHEN_KEYS", "Catalogue", "Content", "load_catalogue", "load_content"]

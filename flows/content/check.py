@@ -5,12 +5,17 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 
-from flows.content import RECORD_ITEMS, Content
+from flows.content import RECORD_ITEMS, WHEN_KEYS, Content
+from flows.content.program import LONGEST, length_problems, placeholder_problems
 from flows.content.render import PLACEHOLDERS, Program, Reply, placeholders, render
 from flows.content.segments import Encoding, count_segments
 from flows.language import Language
 
 MIN_PHRASES = 4
+# Texts that tell people how often we write: the number is filled in from the plan's weekly
+# cap, so the promise and what is enforced can never drift apart.
+FREQUENCY = {"sms": ("consent", "welcome_back", "help", "voice_welcome"), "voice": ("consent",)}
+DAYS_AHEAD = (None, 0, 1, 2, 10)  # "on …", "today", "tomorrow", "in N days": every wording
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -44,12 +49,21 @@ def _worst_cases(content: Content, language: Language, key: str) -> list[Reply]:
     """Every way one message can be filled in, with the longest values it can hold."""
     date = longest_date(content, language)
     count = len(content[language].phrases) if "{phrase}" in content[language].sms[key] else 1
-    return [Reply(key, language, date=date, missing=RECORD_ITEMS, phrase=i) for i in range(count)]
+    return [
+        Reply(key, language, date=date, missing=RECORD_ITEMS, phrase=i, days=days)
+        for i in range(count)
+        for days in DAYS_AHEAD
+    ]
 
 
-def check(content: Content, program: Program) -> Report:
+def check(content: Content, program: Program, *, strict: bool = False) -> Report:
+    """Keys, placeholders and budgets (filled with the configured words and with realistic
+    long ones); `strict`, as for a real program: no stand-in names or contacts either."""
     rows: list[Row] = []
-    problems: list[str] = []
+    problems: list[str] = length_problems(program)
+    if strict:
+        problems.extend(placeholder_problems(program))
+    filled_with = (program, dataclasses.replace(LONGEST, per_week=program.per_week))
     all_keys = set().union(*(c.sms for c in content.catalogues.values()))
     for language, catalogue in content.catalogues.items():
         for key in sorted(all_keys - set(catalogue.sms)):
@@ -69,10 +83,11 @@ def check(content: Content, program: Program) -> Report:
                 continue
             worst = max(
                 (
-                    count_segments(render(content, program, r))
+                    count_segments(render(content, words, r))
                     for r in _worst_cases(content, language, key)
+                    for words in filled_with
                 ),
-                key=lambda c: c.segments,
+                key=lambda c: (c.segments, c.units),
             )
             row = Row(
                 language, key, worst.encoding, worst.units, worst.segments, catalogue.budget(key)
@@ -81,7 +96,31 @@ def check(content: Content, program: Program) -> Report:
             if row.over_budget:
                 problems.append(f"{language}.{key}: {row.segments} segments, budget {row.budget}")
     problems.extend(_voice_problems(content))
+    problems.extend(_frequency_problems(content))
+    problems.extend(_when_problems(content))
     return Report(tuple(rows), tuple(dict.fromkeys(problems)))
+
+
+def _frequency_problems(content: Content) -> list[str]:
+    return [
+        f"{language}.{channel}.{key}: must say how often with {{per_week}}"
+        for language, catalogue in content.catalogues.items()
+        for channel, keys in FREQUENCY.items()
+        for key in keys
+        if "per_week" not in placeholders(catalogue.texts(channel).get(key, ""))
+    ]
+
+
+def _when_problems(content: Content) -> list[str]:
+    problems: list[str] = []
+    for language, catalogue in content.catalogues.items():
+        if set(catalogue.when_words) != WHEN_KEYS:
+            problems.append(f"{language}: [when] must have {sorted(WHEN_KEYS)}")
+        for key, words in catalogue.when_words.items():
+            wanted = {"date", "days"} if key == "days" else {"date"}
+            if placeholders(words) != wanted:
+                problems.append(f"{language}.when.{key}: must use {sorted(wanted)}")
+    return problems
 
 
 def _voice_problems(content: Content) -> list[str]:

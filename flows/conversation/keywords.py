@@ -35,6 +35,7 @@ class Kind(StrEnum):
     REFERRAL = "referral"
     CALLS = "calls"
     TEXTS = "texts"
+    UPSET = "upset"
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -42,7 +43,8 @@ class Reading:
     """Everything one reply could mean; the machine picks by the step it is in."""
 
     kinds: Mapping[Kind, Language]  # keyword family -> language of the keyword matched
-    done: tuple[int, ...] | None  # items named after DONE / LISTO; None when not a DONE reply
+    done: tuple[int, ...] | None  # items named after DONE / TENGO; None when not a DONE reply
+    numbers: tuple[int, ...] | None  # a bare list of checklist items ("1, 3"); None otherwise
     stop_language: Language | None  # set when it is a stop keyword or plainly means stop
     compact: str
 
@@ -61,6 +63,7 @@ class Keywords:
         exact: dict[str, dict[Kind, Language]] = defaultdict(dict)
         done_words: set[str] = set()
         all_words: set[str] = set()
+        fillers: set[str] = set()
         sentences: list[tuple[Language, re.Pattern[str]]] = []
         for language, catalogue in content.catalogues.items():
             for family in Kind:
@@ -68,11 +71,13 @@ class Keywords:
                     exact[compact(word)].setdefault(family, language)
             done_words.update(words(w) for w in catalogue.keywords.get("done", ()))
             all_words.update(compact(w) for w in catalogue.keywords.get("all", ()))
+            fillers.update(words(w) for w in catalogue.keywords.get("item_fillers", ()))
             if catalogue.opt_out_patterns:
                 sentences.append((language, re.compile("|".join(catalogue.opt_out_patterns))))
         self._exact = {k: dict(v) for k, v in exact.items()}
         self._done_words = sorted(done_words, key=len, reverse=True)  # longest first
         self._all_words = frozenset(all_words)
+        self._fillers = frozenset(fillers)
         self._stop_sentences = tuple(sentences)
 
     def read(self, text: str) -> Reading:
@@ -82,24 +87,41 @@ class Keywords:
         stop_language = kinds.get(Kind.OPT_OUT) or next(
             (language for language, pattern in self._stop_sentences if pattern.search(plain)), None
         )
+        numbers = self._items(plain.split()) if _BARE_LIST.fullmatch(text) else None
         return Reading(
-            kinds=kinds, done=self._done_items(plain), stop_language=stop_language, compact=key
+            kinds=kinds,
+            done=self._done_items(plain),
+            numbers=numbers or None,
+            stop_language=stop_language,
+            compact=key,
         )
 
     def _done_items(self, plain: str) -> tuple[int, ...] | None:
         """`DONE 1 3` -> (1, 3); `DONE ALL` -> every item; `DONE` -> (); anything else None."""
         for word in self._done_words:
             if plain == word or plain.startswith(word + " "):
-                rest = plain[len(word) :].split()
+                rest = [w for w in plain[len(word) :].split() if w not in self._fillers]
                 break
         else:
             return None
         if len(rest) == 1 and rest[0] in self._all_words:
             return RECORD_ITEMS
-        digits = "".join(rest)  # "DONE 1 3", "DONE 1,3" and "DONE 13" all name items 1 and 3
+        return self._items(rest)
+
+    def _items(self, rest: list[str]) -> tuple[int, ...] | None:
+        """Checklist numbers: "1 3", "1 AND 3", "EL 1 Y EL 3" and "13" all name items 1 and 3."""
+        digits = "".join(w for w in rest if w not in self._fillers)
         if not digits.isdigit() and digits != "":
             return None
         items = {int(d) for d in digits}
         if not items <= set(RECORD_ITEMS):
             return None
         return tuple(sorted(items))
+
+
+# Only numbers, with commas, "and" / "y" or spaces between: "1, 3", "2 y 4". A slash or a dash
+# makes it a date ("1/3"), so those are left to the date reader. Something must stand between
+# two numbers, so a long run of digits is matched one way only (no backtracking blow-up).
+_BARE_LIST = re.compile(
+    r"\s*\d+(?:(?:\s*(?:[,;&+]|\band\b|\by\b|\be\b)\s*|\s+)\d+)*\s*[.!]*\s*", re.IGNORECASE
+)

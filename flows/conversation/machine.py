@@ -11,17 +11,18 @@ import dataclasses
 import datetime as dt
 
 from flows.content import Content
+from flows.content.program import STAND_IN_PROGRAM
 from flows.content.render import Program, Reply, render
 from flows.conversation.external import CarrierRefused, StaffAction, StaffChange, carrier, staff
 from flows.conversation.keywords import Keywords, Kind, Reading
 from flows.conversation.outcome import Consent, ConsentKind, InboundText, Outcome, prompt, say
 from flows.conversation.state import NO_MORE_TEXTS, Conversation, Language, Status, Step
-from flows.conversation.steps import HANDLERS, UNCLEAR, choose_language, command
+from flows.conversation.steps import HANDLERS, UNCLEAR, choose_language, command, go_on
 from flows.reminders.compose import ReminderDue, remind
 from flows.reminders.plan import PlanSpec, load_plan, plan, plan_inputs
 from flows.voice.actions import KeysPressed, keys_pressed
 
-DEFAULT_PROGRAM = Program("Second Opinion Prep", "your patient navigation team", "your clinic")
+DEFAULT_PROGRAM = STAND_IN_PROGRAM
 Event = InboundText | KeysPressed | ReminderDue | CarrierRefused | StaffChange
 
 
@@ -33,8 +34,10 @@ class Machine:
     ) -> None:
         self.content = content
         self.keywords = Keywords(content)
-        self.program = program or DEFAULT_PROGRAM
         self.plan = plan or load_plan()
+        # The weekly cap the texts promise is the one the plan keeps: one number, one place.
+        per_week = self.plan.window.max_per_week
+        self.program = dataclasses.replace(program or DEFAULT_PROGRAM, per_week=per_week)
 
     def render(self, reply: Reply, channel: str = "sms") -> str:
         return render(self.content, self.program, reply, channel)
@@ -58,7 +61,7 @@ class Machine:
 
     def _answer(self, conv: Conversation, event: Event, now: dt.datetime) -> Outcome:
         if isinstance(event, ReminderDue):
-            return remind(conv, event)
+            return remind(conv, event, now)
         if isinstance(event, KeysPressed):
             return keys_pressed(conv, event, now)
         if isinstance(event, CarrierRefused):
@@ -114,6 +117,8 @@ def _inside(conv: Conversation, reading: Reading, body: str, now: dt.datetime) -
     if switched:
         return switched
     answered = HANDLERS[conv.step](conv, reading, body, now)
+    if answered is None and conv.step is Step.LANGUAGE:
+        return go_on(conv, reading, body, now)
     return (
         answered
         or command(conv, reading, now)

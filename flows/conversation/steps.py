@@ -119,6 +119,8 @@ def command(conv: Conversation, reading: Reading, now: dt.datetime) -> Outcome |
     """Commands that work at any step once enrolled."""
     if reading.done is not None:
         return _records(conv, reading.done)
+    if reading.numbers is not None and conv.step is Step.READY:  # "1, 3" after the list
+        return _records(conv, reading.numbers)
     if Kind.RECORDS in reading:
         return _records(conv, None)
     if Kind.PHRASES in reading:
@@ -137,6 +139,16 @@ def command(conv: Conversation, reading: Reading, now: dt.datetime) -> Outcome |
         if kind in reading:
             chosen = conv.replace(calls=calls)
             return Outcome(chosen, say(chosen, "calls_on" if calls else "calls_off"))
+    if Kind.UPSET in reading:
+        return Outcome(conv, say(conv, "upset"))
     if Kind.MENU in reading:
         return Outcome(conv, say(conv, "menu"))
     return None
+
+
+def go_on(conv: Conversation, reading: Reading, body: str, now: dt.datetime) -> Outcome:
+    """At the language question, a reply that is no language choice (a date, "Sí", a question)
+    goes on in the language of the keyword they joined with, read as the next answer."""
+    moved = conv.replace(step=next_setup_step(conv))
+    answered = HANDLERS[moved.step](moved, reading, body, now) or command(moved, reading, now)
+    return answered or Outcome(moved, prompt(moved))

@@ -3,81 +3,114 @@
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
+from collections.abc import Callable
+from zoneinfo import ZoneInfo
 
 from flows.conversation.outcome import Outcome, say
 from flows.conversation.state import NO_MORE_TEXTS, Conversation, Referral, Status, Step
+from flows.reminders.timely import days_to_visit, timely
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
 class ReminderDue:
-    """A planned reminder whose time has come."""
+    """A planned reminder whose time has come; `nth` counts its repeats from 0."""
 
     kind: str
+    nth: int = 0
 
 
-def _checklist(conv: Conversation) -> Outcome:
-    missing = conv.records_missing
-    return Outcome(conv, say(conv, "reminder_checklist", missing=missing) if missing else None)
+@dataclasses.dataclass(frozen=True, slots=True)
+class Due:
+    """What a composer needs: the person now, which repeat this is, days left to the visit."""
+
+    conv: Conversation
+    nth: int
+    days: int | None
 
 
-def _phrase(conv: Conversation) -> Outcome:
-    shown = conv.replace(phrase_index=conv.phrase_index + 1)
-    return Outcome(shown, say(shown, "reminder_phrase", phrase=conv.phrase_index))
+REFERRAL_FOLLOW_UPS = (
+    "reminder_referral_followup",
+    "reminder_referral_followup_2",
+    "reminder_referral_followup_3",
+)  # each repeat says something new; past the last, the last is said again
 
 
-def _referral_followup(conv: Conversation) -> Outcome:
-    needed = conv.referral is Referral.NEEDED
-    return Outcome(conv, say(conv, "reminder_referral_followup") if needed else None)
+def _checklist(due: Due) -> Outcome:
+    missing = due.conv.records_missing
+    reply = say(due.conv, "reminder_checklist", missing=missing) if missing else None
+    return Outcome(due.conv, reply)
 
 
-def _referral_unsure(conv: Conversation) -> Outcome:
-    unsure = conv.referral is Referral.UNSURE
-    return Outcome(conv, say(conv, "reminder_referral_unsure") if unsure else None)
+def _normal(due: Due) -> Outcome:
+    return Outcome(due.conv, say(due.conv, "reminder_normal"))
 
 
-def _date_again(conv: Conversation) -> Outcome:
-    if conv.appointment or not conv.date_deferred:
-        return Outcome(conv)
-    asking = conv.replace(step=Step.DATE)
+def _phrase(due: Due) -> Outcome:
+    shown = due.conv.replace(phrase_index=due.conv.phrase_index + 1)
+    return Outcome(shown, say(shown, "reminder_phrase", phrase=due.conv.phrase_index))
+
+
+def _referral_followup(due: Due) -> Outcome:
+    if due.conv.referral is not Referral.NEEDED:
+        return Outcome(due.conv)
+    key = REFERRAL_FOLLOW_UPS[min(due.nth, len(REFERRAL_FOLLOW_UPS) - 1)]
+    return Outcome(due.conv, say(due.conv, key))
+
+
+def _referral_unsure(due: Due) -> Outcome:
+    unsure = due.conv.referral is Referral.UNSURE
+    return Outcome(due.conv, say(due.conv, "reminder_referral_unsure") if unsure else None)
+
+
+def _date_again(due: Due) -> Outcome:
+    if due.conv.appointment or not due.conv.date_deferred:
+        return Outcome(due.conv)
+    asking = due.conv.replace(step=Step.DATE)
     return Outcome(asking, say(asking, "reminder_date_again"))
 
 
-def _week_before(conv: Conversation) -> Outcome:
-    missing = conv.records_missing
-    key = "reminder_week_missing" if missing else "reminder_week_ready"
-    return Outcome(conv, say(conv, key, date=conv.appointment, missing=missing))
+def _visit(due: Due, key: str) -> Outcome:
+    """A reminder about the visit: says truthfully how far it is ("in 5 days, on …")."""
+    conv = due.conv
+    reply = say(conv, key, date=conv.appointment, days=due.days, missing=conv.records_missing)
+    return Outcome(conv, reply)
 
 
-def _three_days_before(conv: Conversation) -> Outcome:
-    missing = conv.records_missing
-    if conv.referral is Referral.NEEDED:
-        key = "reminder_3days_referral"
-    else:
-        key = "reminder_3days_missing" if missing else "reminder_3days_ready"
-    return Outcome(conv, say(conv, key, date=conv.appointment, missing=missing))
+def _week_before(due: Due) -> Outcome:
+    missing = due.conv.records_missing
+    return _visit(due, "reminder_week_missing" if missing else "reminder_week_ready")
 
 
-def _day_before(conv: Conversation) -> Outcome:
-    return Outcome(conv, say(conv, "reminder_day_before", date=conv.appointment))
+def _three_days_before(due: Due) -> Outcome:
+    missing = bool(due.conv.records_missing)
+    if due.conv.referral is Referral.NEEDED:  # the referral, and the records still missing
+        return _visit(due, "reminder_3days_both" if missing else "reminder_3days_referral")
+    return _visit(due, "reminder_3days_missing" if missing else "reminder_3days_ready")
 
 
-def _day_after(conv: Conversation) -> Outcome:
-    done = conv.replace(status=Status.COMPLETED)
+def _day_before(due: Due) -> Outcome:
+    return _visit(due, "reminder_day_before")
+
+
+def _day_after(due: Due) -> Outcome:
+    done = due.conv.replace(status=Status.COMPLETED)
     return Outcome(done, say(done, "reminder_day_after"))
 
 
-def _by_text(conv: Conversation) -> Outcome:
-    return Outcome(conv, say(conv, "by_text"))
+def _by_text(due: Due) -> Outcome:
+    return Outcome(due.conv, say(due.conv, "by_text"))
 
 
-def _welcome(conv: Conversation) -> Outcome:
-    return Outcome(conv, say(conv, "voice_welcome"))
+def _welcome(due: Due) -> Outcome:
+    return Outcome(due.conv, say(due.conv, "voice_welcome"))
 
 
-COMPOSERS = {
+COMPOSERS: dict[str, Callable[[Due], Outcome]] = {
     "by_text": _by_text,
     "welcome": _welcome,
     "checklist": _checklist,
+    "normal": _normal,
     "phrase": _phrase,
     "referral_followup": _referral_followup,
     "referral_unsure": _referral_unsure,
@@ -96,7 +129,7 @@ def needs_enrolment(kind: str) -> bool:
     return kind not in REQUESTED
 
 
-def remind(conv: Conversation, event: ReminderDue) -> Outcome:
+def remind(conv: Conversation, event: ReminderDue, now: dt.datetime) -> Outcome:
     """The reminder's text for this person now, or no reply when it no longer applies."""
     if conv.status in NO_MORE_TEXTS or event.kind not in COMPOSERS:
         return Outcome(conv)
@@ -104,4 +137,7 @@ def remind(conv: Conversation, event: ReminderDue) -> Outcome:
         return Outcome(conv)
     if event.kind in APPOINTMENT_KINDS and conv.appointment is None:
         return Outcome(conv)
-    return COMPOSERS[event.kind](conv)
+    today = now.astimezone(ZoneInfo(conv.timezone)).date()
+    if not timely(event.kind, conv, today):
+        return Outcome(conv)  # sent late, it would say something no longer true
+    return COMPOSERS[event.kind](Due(conv, event.nth, days_to_visit(conv, today)))

@@ -10,10 +10,14 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from flows.conversation.state import Conversation, Referral, Status
+from flows.reminders.timely import timely
 from flows.reminders.window import Window, earliest_slot
 
 PLAN_FILE = Path(__file__).parent.parent / "content" / "plan.toml"
 OVERDUE_GRACE = dt.timedelta(days=1)  # a missed enrolment-time reminder older than this is dropped
+# A missed reminder that would only list the records again, half an hour before the checklist
+# does (a sign-up four to six days before the visit): not squeezed in, the checklist says it.
+SAID_BY_CHECKLIST = frozenset({"week_before"})
 
 
 class Anchor(StrEnum):
@@ -82,6 +86,7 @@ def load_plan(path: Path = PLAN_FILE) -> PlanSpec:
         end=_time(w["end"]),
         spacing=dt.timedelta(minutes=int(w["spacing_minutes"])),
         max_per_day=int(w["max_per_day"]),
+        max_per_week=int(w["max_per_week"]),
     )
     rules = tuple(
         Rule(
@@ -154,14 +159,25 @@ def plan(conv: Conversation, now: dt.datetime, spec: PlanSpec) -> list[Planned]:
                 upcoming.append(dataclasses.replace(item, due_at=now))
     if overdue_before_visit:  # the most important of the missed pre-visit reminders, now
         first = min(overdue_before_visit, key=lambda p: (p.priority, -p.due_at.timestamp()))
-        upcoming.append(dataclasses.replace(first, due_at=now))
-    return fit(sorted(upcoming), conv.timezone, spec.window)
+        if not (first.kind in SAID_BY_CHECKLIST and any(p.kind == "checklist" for p in upcoming)):
+            upcoming.append(dataclasses.replace(first, due_at=now))
+    return fit(upcoming, conv, spec.window)
 
 
-def fit(items: list[Planned], zone: str, window: Window) -> list[Planned]:
-    """Move each reminder to its first allowed slot, in order, so none come in a burst."""
+def repeat_of(key: str) -> int:
+    """Which repeat of its rule a planned reminder is (0 for the first), from its key."""
+    last = key.rsplit(":", 1)[-1]
+    return int(last) if last.isdigit() else 0
+
+
+def fit(items: list[Planned], conv: Conversation, window: Window) -> list[Planned]:
+    """Give each reminder its first allowed slot, the most important first, so none come in a
+    burst and the caps hold; one that could only go when it would no longer make sense is
+    dropped (the caps then keep the important ones, not the first ones)."""
+    tz = ZoneInfo(conv.timezone)
     placed: list[Planned] = []
-    for item in items:
-        slot = earliest_slot(item.due_at, zone, window, [p.due_at for p in placed])
-        placed.append(dataclasses.replace(item, due_at=slot))
-    return placed
+    for item in sorted(items, key=lambda p: (p.priority, p.due_at)):
+        slot = earliest_slot(item.due_at, conv.timezone, window, [p.due_at for p in placed])
+        if timely(item.kind, conv, slot.astimezone(tz).date()):
+            placed.append(dataclasses.replace(item, due_at=slot))
+    return sorted(placed)

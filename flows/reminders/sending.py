@@ -9,12 +9,13 @@ from enum import StrEnum
 
 from flows.conversation.state import NO_MORE_TEXTS, Conversation
 from flows.reminders.compose import needs_enrolment
+from flows.reminders.timely import ANSWERS
 from flows.reminders.window import Window, earliest_slot
 
 
 class Verdict(StrEnum):
     SEND = "send"
-    DEFER = "deferred"  # quiet hours, spacing or the daily cap: at `at`
+    DEFER = "deferred"  # quiet hours, spacing, the daily or the weekly cap: at `at`
     CANCEL = "cancelled"  # the person may not be texted (no consent, opted out)
 
 
@@ -41,9 +42,15 @@ def decide(
     now: dt.datetime,
     window: Window,
 ) -> Decision:
-    """Consent first, then the person's own quiet hours, spacing and daily cap."""
+    """Consent first, then the person's own quiet hours, spacing, daily and weekly caps.
+
+    `recent_sends` are this person's reminders sent in the last week, texts and calls,
+    without the answers to what they did (ANSWERS), which go at once and are not counted.
+    """
     if not may_send(conv, kind, consented):
         return Decision(Verdict.CANCEL)
+    if kind in ANSWERS:
+        return Decision(Verdict.SEND)
     slot = earliest_slot(now, conv.timezone, window, recent_sends)
     if slot > now:
         return Decision(Verdict.DEFER, slot)

@@ -53,6 +53,10 @@ def keys_pressed(conv: Conversation, event: KeysPressed, now: dt.datetime) -> Ou
             conv = conv.replace(calls=action is Action.CALLS_ON)
         elif action is Action.PHRASE_HEARD:
             conv = conv.replace(phrase_index=conv.phrase_index + 1)
+        elif action is Action.STOP_ALL and conv.status is Status.ACTIVE:
+            conv = conv.replace(status=Status.OPTED_OUT)
+            heard = Reply("reminder_options", event.language)
+            consent = Consent(ConsentKind.OPT_OUT, "voice", "pressed 8", heard)
         elif action is Action.TEXT_REMINDER and event.reminder_id and event.reminder_text:
             key = f"texted:{event.reminder_id}"
             one_offs.append(_one_off("texted", key, now, event.reminder_text))

@@ -22,7 +22,8 @@ class CallStep(StrEnum):
     PHRASE = "phrase"  # after a suggested phrasing: 1 another, 9 menu
     INFO = "info"  # after the records or insurance facts: 9 menu
     CONSENT = "consent"  # 1 sign up for text reminders, 2 back
-    REMINDER = "reminder"  # an outbound reminder call: 1 again, 2 by text, 9 stop calls
+    REMINDER = "reminder"  # an outbound reminder call: 1 again, 2 by text, 9 texts, 8 stop all
+    GATE = "gate"  # a reminder call that may have reached a machine: 1 to hear it
 
 
 class Action(StrEnum):
@@ -35,6 +36,7 @@ class Action(StrEnum):
     DIAL = "dial"  # connect to a person
     TEXT_REMINDER = "text_reminder"  # send this call's reminder as a text
     PHRASE_HEARD = "phrase_heard"
+    STOP_ALL = "stop_all"  # no more reminders at all, calls or texts (an opt-out by keypress)
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -80,19 +82,34 @@ def reminder_call(language: Language, spoken: str) -> VoiceOutcome:
     return VoiceOutcome(say, Call(CallStep.REMINDER, language))
 
 
+def reminder_gate(language: Language) -> VoiceOutcome:
+    """A reminder call that may have reached a machine: nothing personal before a key."""
+    return VoiceOutcome((_v(language, "reminder_gate"),), Call(CallStep.GATE, language))
+
+
 def machine_message(language: Language) -> VoiceOutcome:
-    """Voicemail: nothing private, just who called and to call back."""
+    """Voicemail: nothing private, just who called and the number to call back."""
     return VoiceOutcome((_v(language, "voicemail"),), None)
+
+
+GATE_TRIES = 1  # the "press 1" is said again once; no key after that: a machine, most likely
 
 
 def _again(call: Call, caller: Caller, spoken_reminder: str) -> VoiceOutcome:
     """No key or a wrong one: say the choices again, twice at most, then goodbye."""
+    if call.step is CallStep.GATE and call.tries >= GATE_TRIES:
+        voicemail = machine_message(call.language)
+        return dataclasses.replace(voicemail, actions=(Action.TEXT_REMINDER,))
     if call.tries >= MAX_TRIES:
         return VoiceOutcome((_v(call.language, "goodbye"),), None)
     retry = dataclasses.replace(call, tries=call.tries + 1)
-    if call.step is CallStep.LANGUAGE:
-        both = (_v(Language.EN, "language_menu"), _v(Language.ES, "language_menu"))
-        return VoiceOutcome((_v(Language.EN, "not_understood"), *both), retry)
+    if call.step is CallStep.LANGUAGE:  # not known yet which language they speak: both
+        both = tuple(
+            entry
+            for lang in (Language.EN, Language.ES)
+            for entry in (_v(lang, "not_understood"), _v(lang, "language_menu"))
+        )
+        return VoiceOutcome(both, retry)
     repeat = _REPEAT[call.step](call, caller, spoken_reminder)
     return VoiceOutcome((_v(call.language, "not_understood"), *repeat.say), retry)
 
@@ -129,8 +146,9 @@ def _main_menu(call: Call, key: str, caller: Caller, _s: str) -> VoiceOutcome | 
 
 
 def _phrase(call: Call, caller: Caller) -> VoiceOutcome:
+    """First that asking is normal, then one way to ask."""
     index = caller.phrase_index if caller else call.phrase
-    say = (_v(call.language, "phrase", phrase=index),)
+    say = (_v(call.language, "normal"), _v(call.language, "phrase", phrase=index))
     nxt = Call(CallStep.PHRASE, call.language, phrase=index + 1)
     return VoiceOutcome(say, nxt, (Action.PHRASE_HEARD,) if caller else ())
 
@@ -158,6 +176,8 @@ def _after_phrase(call: Call, key: str, caller: Caller, _s: str) -> VoiceOutcome
         another = _v(call.language, "phrase", phrase=call.phrase)
         nxt = dataclasses.replace(call, phrase=call.phrase + 1, tries=0)
         return VoiceOutcome((another,), nxt, (Action.PHRASE_HEARD,) if caller else ())
+    if key == "2":  # the doctor took it badly
+        return VoiceOutcome((_v(call.language, "upset"),), Call(CallStep.INFO, call.language))
     return _menu(caller, call.language) if key == "9" else None
 
 
@@ -179,7 +199,13 @@ def _reminder(call: Call, key: str, caller: Caller, spoken: str) -> VoiceOutcome
         return VoiceOutcome((_v(lang, "reminder_texted"),), None, (Action.TEXT_REMINDER,))
     if key == "9":
         return VoiceOutcome((_v(lang, "calls_off"),), None, (Action.CALLS_OFF,))
+    if key == "8":
+        return VoiceOutcome((_v(lang, "stopped"),), None, (Action.STOP_ALL,))
     return None
+
+
+def _gate(call: Call, key: str, caller: Caller, spoken: str) -> VoiceOutcome | None:
+    return reminder_call(call.language, spoken) if key == "1" else None
 
 
 _STEPS = {
@@ -189,6 +215,7 @@ _STEPS = {
     CallStep.INFO: _after_info,
     CallStep.CONSENT: _consent,
     CallStep.REMINDER: _reminder,
+    CallStep.GATE: _gate,
 }
 
 
@@ -212,4 +239,5 @@ _REPEAT: dict[CallStep, Repeat] = {
     CallStep.INFO: _repeat_step("info_options"),
     CallStep.CONSENT: _repeat_step("consent"),
     CallStep.REMINDER: lambda call, caller, spoken: reminder_call(call.language, spoken),
+    CallStep.GATE: lambda call, caller, spoken: reminder_gate(call.language),
 }

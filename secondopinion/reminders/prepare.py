@@ -15,7 +15,10 @@ from collections.abc import Sequence
 from sqlalchemy.orm import Session
 
 from flows.reminders.compose import ReminderDue
+from flows.reminders.plan import repeat_of
 from flows.reminders.sending import CallRules, Verdict, channel, decide
+from flows.reminders.timely import ANSWERS
+from flows.reminders.window import WEEK
 from secondopinion.apply import record_effects
 from secondopinion.container import Services
 from store import consent, people, reminders
@@ -23,7 +26,7 @@ from store.db import transaction
 from store.models import ReminderRow
 from store.people import Person
 
-RECENT = dt.timedelta(days=1)  # the daily cap and spacing look this far back
+RECENT = WEEK  # spacing and the daily and weekly caps look this far back
 
 
 def prepare(svc: Services, reminder_ids: Sequence[int], now: dt.datetime) -> dict[int, str]:
@@ -32,7 +35,7 @@ def prepare(svc: Services, reminder_ids: Sequence[int], now: dt.datetime) -> dic
         locked = people.lock_people(session, reminders.owners(reminder_ids))
         chunk = reminders.lock_claimed(session, reminder_ids)  # after the people, as all do
         said_yes = consent.consented(session, locked)
-        recent = reminders.recent_sends(session, locked, now - RECENT)
+        recent = reminders.recent_sends(session, locked, now - RECENT, not_counted=ANSWERS)
         current = dict(locked)  # each person as the chunk leaves them
         done: dict[int, str] = {}
         for reminder in chunk:
@@ -45,7 +48,7 @@ def prepare(svc: Services, reminder_ids: Sequence[int], now: dt.datetime) -> dic
             done[reminder.id], current[person.id] = _prepare_one(
                 svc, session, person, reminder, person.id in said_yes, recent[person.id], now
             )
-            if done[reminder.id] == "prepared":
+            if done[reminder.id] == "prepared" and reminder.kind not in ANSWERS:
                 recent[person.id].append(now)  # the next one for this person in the chunk waits
         changed = [(locked[i], person.state) for i, person in current.items()]
         people.save_all(session, changed, now)  # one statement for the whole chunk
@@ -85,7 +88,7 @@ def _prepare_one(
         return "deferred", person
     body, spoken = reminder.body, reminder.spoken
     if body is None:  # decided once; a retry sends the same words
-        outcome = machine.step(conv, ReminderDue(reminder.kind), now)
+        outcome = machine.step(conv, ReminderDue(reminder.kind, repeat_of(reminder.key)), now)
         record_effects(session, machine, person, outcome, now)  # its state is saved in bulk
         person = dataclasses.replace(person, state=outcome.conversation)
         if outcome.reply is None:

@@ -23,12 +23,12 @@ def test_the_consent_ledger_exports_every_event_as_csv(admin_app, staff):
     assert response.mimetype == "text/csv"
     rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
     assert [(r["phone"], r["kind"], r["words"]) for r in rows] == [(ANA, "opt_in", "SECOND")]
-    assert "Reply 1 for English" in rows[0]["shown_text"]
+    assert "Reply 1 to go on in English" in rows[0]["shown_text"]
 
 
 def test_the_content_view_shows_both_languages_with_segments(staff):
     page = get(staff, "/admin/content").get_data(as_text=True)
-    assert "Le damos la bienvenida" in page and "Reply 1 for English" in page
+    assert "Le damos la bienvenida" in page and "Reply 1 to go on in English" in page
     assert "UCS-2" in page.upper() or "ucs2" in page.lower()
     assert "segments" in page
 

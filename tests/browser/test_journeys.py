@@ -38,7 +38,7 @@ def newcomer_enrols_in_english(page, base: str) -> None:  # type: ignore[no-unty
     page.click("#open")
     assert "SECOND" in page.inner_text(".hint")
     text(page, "SECOND")
-    assert "1 for English" in page.inner_text("#bubbles")
+    assert "Reply 1 to go on in English" in page.inner_text("#bubbles")
     text(page, "1")
     assert "NOT YET" in page.inner_text("#bubbles")
     text(page, "NOT YET")

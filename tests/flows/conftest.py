@@ -20,7 +20,7 @@ def content() -> Content:
 
 @pytest.fixture(scope="session")
 def machine(content: Content) -> Machine:
-    return Machine(content)
+    return Machine(content, PROGRAM)
 
 
 @pytest.fixture(scope="session")

@@ -27,10 +27,21 @@ from flows import (
     load_content,
     render,
 )
+from flows.content.render import Sponsor
 
 NOW = dt.datetime(2026, 11, 25, 15, 0, tzinfo=dt.UTC)  # 10:00 in New York, a Wednesday
 TODAY = dt.date(2026, 11, 25)
-PROGRAM = Program("Second Opinion Prep", "the Patient Navigation Team", "(212) 555-0199")
+PROGRAM = Program(
+    {
+        Language.EN: Sponsor(
+            "Second Opinion Prep", "the Patient Navigation Team", "(212) 555-0199"
+        ),
+        Language.ES: Sponsor(
+            "Su Segunda Opinión", "el Equipo de Navegación de Pacientes", "(212) 555-0199"
+        ),
+    },
+    phone="(212) 555-0100",
+)
 CONTENT = load_content()
 
 
@@ -85,7 +96,7 @@ SPANISH = Patient(
     unsure="NO SÉ",
     not_yet="TODAVÍA NO",
     records="EXPEDIENTE",
-    done="LISTO",
+    done="TENGO",
     all="TODO",
     phrases="FRASES",
     help="AYUDA",

@@ -1,6 +1,7 @@
 """The visit date: read the way people type it, repeated back, saved only after a yes."""
 
 import datetime as dt
+import re
 
 import pytest
 from flowkit import NOW, TODAY, Patient, at_ready, chat, enrolled, message
@@ -141,13 +142,13 @@ def at_date(patient: Patient, **changes):
         (EN, "12/15", "Tuesday, December 15"),
         (EN, "Dec 15", "Tuesday, December 15"),
         (EN, "15 de diciembre", "Tuesday, December 15"),
-        (ES, "12/15", "martes, 15 de diciembre"),
-        (ES, "15 de diciembre", "martes, 15 de diciembre"),
-        (ES, "Dec 15", "martes, 15 de diciembre"),
-        (ES, "el 3 de enero", "domingo, 3 de enero"),
+        (ES, "12/15", "martes 15 de diciembre"),
+        (ES, "15 de diciembre", "martes 15 de diciembre"),
+        (ES, "Dec 15", "martes 15 de diciembre"),
+        (ES, "el 3 de enero", "domingo 3 de enero"),
         (EN, "next tuesday", "Tuesday, December 1"),
-        (ES, "el próximo martes", "martes, 1 de diciembre"),
-        (ES, "mañana", "jueves, 26 de noviembre"),
+        (ES, "el próximo martes", "martes 1 de diciembre"),
+        (ES, "mañana", "jueves 26 de noviembre"),
     ],
 )
 def test_the_date_is_repeated_back_written_out_in_the_persons_language(
@@ -227,8 +228,14 @@ def test_an_unreadable_date_asks_again_with_an_example(machine, patient: Patient
     talk = chat(machine, ["whenever"], start=at_date(patient))
 
     assert talk.keys == ["date_unclear"]
-    assert "12/15" in (talk.last or "")
+    assert {"en": "Dec 15", "es": "15 de diciembre"}[patient.language.value] in (talk.last or "")
     assert talk.conversation.step is Step.DATE
+
+
+def test_spanish_examples_never_write_a_date_with_numbers_only(content):
+    """12/15 reads as an impossible day-month date to many Spanish speakers."""
+    for key, text in content[Language.ES].sms.items():
+        assert not re.search(r"\b\d{1,2}/\d{1,2}\b", text), key
 
 
 @pytest.mark.parametrize("typed", ["11/20/2026", "yesterday", "ayer"])

@@ -17,6 +17,12 @@ from flows import ConsentKind, Conversation, Language, Status, Step
         ("segunda", Language.ES),
         ("Ségunda", Language.ES),
         ("  SEGUNDA.", Language.ES),
+        ("SECOND OPINION", Language.EN),
+        ("second opinion", Language.EN),
+        ("Second-opinion", Language.EN),
+        ("SEGUNDA OPINIÓN", Language.ES),
+        ("segunda opinion", Language.ES),
+        ("Segunda Opinión.", Language.ES),
     ],
 )
 def test_the_keyword_enrols_in_any_case_spacing_or_accent(machine, typed, language):
@@ -34,7 +40,7 @@ def test_consent_names_the_program_rates_help_and_stop(machine, patient: Patient
 
     consent = talk.last
     assert consent is not None
-    assert PROGRAM.name in consent
+    assert PROGRAM.sponsor(patient.language).name in consent
     assert patient.rates in consent
     assert patient.help in consent
     assert "STOP" in consent
@@ -52,8 +58,8 @@ def test_consent_offers_both_languages(machine, patient: Patient):
     consent = chat(machine, [patient.keyword]).last
 
     assert consent is not None
-    assert "1 for English" in consent
-    assert "2 para español" in consent
+    assert "English, reply 1" in consent or "Reply 1 to go on in English" in consent
+    assert "Para seguir en español, responda 2" in consent
 
 
 def test_the_spanish_keyword_starts_in_spanish(machine):
@@ -115,8 +121,9 @@ def test_the_other_keyword_once_enrolled_switches_language(machine):
     assert talk.last == message("ask_date", Language.ES)
 
 
-def test_after_joining_the_person_is_asked_their_language(machine, patient: Patient):
+def test_after_joining_any_other_reply_goes_on_in_the_keywords_language(machine, patient: Patient):
     talk = chat(machine, [patient.keyword, "hmm"])
 
-    assert talk.keys == ["consent", "language_question"]
-    assert talk.conversation.step is Step.LANGUAGE
+    assert talk.keys == ["consent", "ask_date"]
+    assert talk.conversation.step is Step.DATE
+    assert talk.conversation.language is patient.language

@@ -102,7 +102,7 @@ def test_a_switch_repeats_the_pending_question_in_the_new_language(machine, step
 def test_a_switch_while_confirming_a_date_repeats_the_date_in_the_new_language(machine):
     talk = chat(machine, ["ES"], start=somewhere(Step.DATE_CONFIRM, Language.EN))
 
-    assert "martes, 15 de diciembre" in (talk.last or "")
+    assert "martes 15 de diciembre" in (talk.last or "")
     assert talk.conversation.pending_date == DEC_15
 
 
@@ -119,8 +119,8 @@ def test_asking_for_the_language_asks_the_question_again(machine, patient: Patie
 def test_the_language_question_is_readable_in_both_languages(machine, patient: Patient):
     question = chat(machine, ["IDIOMA"], start=at_ready(patient.language)).last or ""
 
-    assert "1 for English" in question
-    assert "2 para español" in question
+    assert "1 for English" in question or "English, reply 1" in question
+    assert "Para seguir en español, responda 2" in question
 
 
 @pytest.mark.parametrize(
@@ -163,8 +163,26 @@ def test_one_or_two_after_the_language_question_does_not_switch(
     assert talk.conversation.language is patient.language
 
 
-def test_an_unclear_answer_to_the_language_question_asks_it_again(machine, patient: Patient):
-    talk = chat(machine, [patient.keyword, "3"])
+@pytest.mark.parametrize(
+    ("replies", "keys", "step"),
+    [
+        ({"en": "Dec 15", "es": "15 de diciembre"}, ["consent", "confirm_date"], Step.DATE_CONFIRM),
+        ({"en": "yes", "es": "Sí"}, ["consent", "ask_date"], Step.DATE),
+        ({"en": "what is this?", "es": "¿qué es esto?"}, ["consent", "ask_date"], Step.DATE),
+        (
+            {"en": "NOT YET", "es": "todavía no"},
+            ["consent", "not_booked_ask_referral"],
+            Step.REFERRAL,
+        ),
+        ({"en": "PHRASES", "es": "FRASES"}, ["consent", "phrase"], Step.DATE),
+    ],
+)
+def test_any_other_answer_to_the_language_question_is_the_next_answer_in_the_keywords_language(
+    machine, patient: Patient, replies, keys, step
+):
+    talk = chat(machine, [patient.keyword, replies[patient.language.value]])
 
-    assert talk.keys == ["consent", "language_question"]
-    assert talk.conversation.step is Step.LANGUAGE
+    assert talk.keys == keys
+    assert talk.conversation.step is step
+    assert talk.conversation.language is patient.language
+    assert talk.outcome.reply is not None and talk.outcome.reply.language is patient.language

@@ -38,7 +38,8 @@ def test_a_full_plan_in_order() -> None:
     now = local(NY, 2026, 11, 2, 10, 0)
     conv = enrolled(appointment=dt.date(2026, 11, 30))
     assert kinds(conv, now) == [
-        "checklist", "phrase", "week_before", "three_days_before", "day_before", "day_after",
+        "checklist", "normal", "phrase", "week_before", "three_days_before", "day_before",
+        "day_after",
     ]  # fmt: skip
     due = {p.kind: p.due_at.astimezone(ZoneInfo(NY)) for p in plan(conv, now, SPEC)}
     assert due["week_before"] == dt.datetime(2026, 11, 23, 10, 0, tzinfo=ZoneInfo(NY))
@@ -53,6 +54,7 @@ def test_the_same_plan_lands_at_each_persons_own_local_times() -> None:
         times = [p.due_at.astimezone(ZoneInfo(zone)).time() for p in plan(conv, now, SPEC)]
         assert times == [
             dt.time(10, 30),
+            dt.time(10),
             dt.time(10),
             dt.time(10),
             dt.time(10),
@@ -74,7 +76,8 @@ def test_a_late_enrolment_squeezes_the_important_steps_in_priority_order() -> No
     conv = enrolled(at=now, appointment=dt.date(2026, 11, 30), referral=Referral.NEEDED,
                     referral_at=now)  # fmt: skip
     items = plan(conv, now, SPEC)
-    assert [p.kind for p in items][:2] == ["three_days_before", "checklist"]
+    assert items[0].kind == "three_days_before"  # it lists the missing records
+    assert "checklist" not in [p.kind for p in items]  # so the checklist would only repeat it
     assert "week_before" not in [p.kind for p in items]
     assert "day_before" in [p.kind for p in items]
     gaps = [b.due_at - a.due_at for a, b in itertools.pairwise(items)]
@@ -152,3 +155,11 @@ def test_quiet_hours_follow_daylight_saving() -> None:
 def test_a_window_wider_than_8_to_9_is_refused(start: dt.time, end: dt.time) -> None:
     with pytest.raises(ValueError, match="08:00-21:00"):
         Window(start=start, end=end)
+
+
+def test_a_sign_up_five_days_before_gets_the_checklist_not_a_late_week_before() -> None:
+    now = local(NY, 2026, 11, 25, 11, 0)  # the visit is in five days
+    conv = enrolled(at=now, appointment=dt.date(2026, 11, 30))
+    planned = kinds(conv, now)
+    assert planned[0] == "checklist" and "week_before" not in planned
+    assert "three_days_before" in planned

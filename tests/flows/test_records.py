@@ -9,15 +9,15 @@ EN, ES = Language.EN, Language.ES
 
 ITEMS = {
     EN: [
-        "1 Pathology report",
-        "2 Imaging: the images and their reports",
+        "1 Pathology report and slides",
+        "2 Imaging (the disc and the reports)",
         "3 Lab and test results",
         "4 Doctor's notes and treatment plan",
     ],
     ES: [
-        "1 Informe de patología",
-        "2 Estudios de imagen: las imágenes y sus informes",
-        "3 Resultados de laboratorio y otras pruebas",
+        "1 Informe de patología y laminillas",
+        "2 Estudios de imagen (disco e informes)",
+        "3 Resultados de laboratorio y pruebas",
         "4 Notas del médico y plan de tratamiento",
     ],
 }
@@ -53,7 +53,9 @@ def test_the_list_says_how_to_report_one(machine, patient: Patient):
         ("DONE 1,3", [2, 4]),
         ("DONE 1, 3", [2, 4]),
         ("DONE 1 3", [2, 4]),
-        ("done 1 and 3", None),  # not understood: nothing is marked
+        ("done 1 and 3", [2, 4]),
+        ("done 1 & 3", [2, 4]),
+        ("DONE 1 3 7", None),  # 7 is not on the list: nothing is marked
         ("LISTO 4", [1, 2, 3]),
         ("GOT 1", [2, 3, 4]),
         ("YA TENGO 2", [1, 3, 4]),
@@ -122,7 +124,7 @@ def test_marking_an_item_twice_changes_nothing(machine, patient: Patient):
     assert talk.conversation.records_done == frozenset({2})
 
 
-@pytest.mark.parametrize("typed", ["DONE", "done", "LISTO", "Listo!"])
+@pytest.mark.parametrize("typed", ["DONE", "done", "LISTO", "Listo!", "LISTA", "TENGO"])
 def test_done_alone_asks_which(machine, patient: Patient, typed):
     talk = chat(machine, [typed], start=at_ready(patient.language))
 
@@ -139,7 +141,7 @@ def test_numbers_that_are_not_on_the_list_mark_nothing(machine, typed):
     assert talk.outcome.reply is not None
 
 
-@pytest.mark.parametrize("step", [Step.DATE, Step.REFERRAL, Step.LANGUAGE])
+@pytest.mark.parametrize("step", [Step.DATE, Step.REFERRAL])
 def test_the_checklist_works_before_setup_is_finished(machine, patient: Patient, step):
     start = enrolled(patient.language, step)
 
@@ -148,6 +150,15 @@ def test_the_checklist_works_before_setup_is_finished(machine, patient: Patient,
     assert talk.keys == ["records", "records_progress"]
     assert talk.conversation.records_done == frozenset({1, 3})
     assert talk.conversation.step is step
+
+
+def test_the_checklist_at_the_language_question_goes_on_to_the_next_question(
+    machine, patient: Patient
+):
+    talk = chat(machine, [patient.records], start=enrolled(patient.language, Step.LANGUAGE))
+
+    assert talk.keys == ["records"]
+    assert talk.conversation.step is Step.DATE  # the language was settled by the keyword
 
 
 def test_progress_is_kept_across_a_language_switch(machine):

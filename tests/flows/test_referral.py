@@ -149,7 +149,9 @@ def test_an_unclear_answer_asks_the_referral_question_again(machine, patient: Pa
     assert talk.conversation.referral is Referral.UNKNOWN
 
 
-@pytest.mark.parametrize("word", ["REFERRAL", "insurance", "REFERIDO", "seguro"])
+@pytest.mark.parametrize(
+    "word", ["REFERRAL", "insurance", "REFERIDO", "referencia", "REMISIÓN", "aseguranza"]
+)
 def test_referral_asks_the_question_again_later(machine, word):
     talk = chat(machine, [word, "no"], start=at_ready(EN, referral=Referral.NEEDED))
 

@@ -71,7 +71,9 @@ def test_only_a_change_to_what_the_plan_reads_brings_a_new_plan(machine: Machine
 
 
 def test_the_day_after_completes_the_conversation_and_clears_its_plan(machine: Machine) -> None:
-    outcome = machine.step(at_ready(), ReminderDue("day_after"), NOW)
+    day_after = at_ready().appointment + dt.timedelta(days=1)  # type: ignore[operator]
+    noon = dt.datetime.combine(day_after, dt.time(16), dt.UTC)
+    outcome = machine.step(at_ready(), ReminderDue("day_after"), noon)
     assert outcome.conversation.status is Status.COMPLETED
     assert outcome.reminders.plan == () and not outcome.reminders.stop_all
 

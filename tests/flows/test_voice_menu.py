@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from flowkit import NOW, at_ready
+from flowkit import NOW, PROGRAM, at_ready
 
-from flows import Conversation, Language, Machine, Status
+from flows import Conversation, Language, Machine, Reply, Status, render
 from flows.conversation.outcome import ConsentKind
 from flows.reminders.sending import CallRules, Verdict, channel, decide
 from flows.voice import menu
 from flows.voice.actions import KeysPressed
+from flows.voice.speech import spoken_parts
 
 EN, ES = Language.EN, Language.ES
 
@@ -88,3 +89,91 @@ def test_a_due_reminder_waits_for_daytime_and_never_goes_without_consent(
     assert decide(at_ready(), "phrase", False, [], NOW, window).verdict is Verdict.CANCEL
     stranger = Conversation()
     assert decide(stranger, "by_text", False, [], NOW, window).verdict is Verdict.SEND
+
+
+def test_a_wrong_key_at_the_language_menu_is_answered_in_both_languages() -> None:
+    again = menu.press(menu.Call(menu.CallStep.LANGUAGE, EN), "7", None)
+    said = [(s.language, s.key) for s in again.say if not isinstance(s, str)]
+    assert said == [
+        (EN, "not_understood"),
+        (EN, "language_menu"),
+        (ES, "not_understood"),
+        (ES, "language_menu"),
+    ]
+
+
+def test_the_first_way_to_ask_comes_after_hearing_that_asking_is_normal() -> None:
+    first = menu.press(menu.Call(menu.CallStep.MENU, ES), "1", None)
+    assert keys(first) == ["normal", "phrase"]
+    another = menu.press(first.next or menu.Call(menu.CallStep.PHRASE, ES), "1", None)
+    assert keys(another) == ["phrase"]  # said once, not before every phrasing
+
+
+def test_after_a_phrasing_2_says_what_to_do_if_the_doctor_gets_upset() -> None:
+    upset = menu.press(menu.Call(menu.CallStep.PHRASE, EN), "2", None)
+    assert keys(upset) == ["upset"] and upset.next is not None
+    assert upset.next.step is menu.CallStep.INFO
+
+
+def test_a_reminder_call_a_machine_may_have_taken_says_nothing_personal_before_a_key() -> None:
+    gate = menu.reminder_gate(ES)
+    assert keys(gate) == ["reminder_gate"] and not any(isinstance(s, str) for s in gate.say)
+    heard = menu.press(gate.next or gate_call(), "1", None, spoken_reminder="Su cita es ...")
+    assert "Su cita es ..." in heard.say
+
+
+def gate_call() -> menu.Call:
+    return menu.Call(menu.CallStep.GATE, ES)
+
+
+def test_no_key_at_the_gate_leaves_the_voicemail_and_texts_the_reminder() -> None:
+    again = menu.press(gate_call(), "", None, spoken_reminder="private")
+    assert "private" not in again.say and again.next is not None
+    voicemail = menu.press(again.next, "", None, spoken_reminder="private")
+    assert keys(voicemail) == ["voicemail"] and voicemail.next is None
+    assert voicemail.actions == (menu.Action.TEXT_REMINDER,)
+    assert "private" not in voicemail.say
+
+
+def test_8_on_a_reminder_call_stops_every_reminder_and_is_kept_in_the_ledger(
+    machine: Machine,
+) -> None:
+    stop = menu.press(menu.Call(menu.CallStep.REMINDER, ES), "8", at_ready(ES))
+    assert keys(stop) == ["stopped"] and stop.actions == (menu.Action.STOP_ALL,)
+    outcome = machine.step(at_ready(ES, calls=True), KeysPressed(stop.actions, ES), NOW)
+    assert outcome.conversation.status is Status.OPTED_OUT
+    assert outcome.reminders.stop_all
+    assert outcome.consent is not None and outcome.consent.kind is ConsentKind.OPT_OUT
+    assert (outcome.consent.channel, outcome.consent.words) == ("voice", "pressed 8")
+    assert outcome.consent.heard is not None and outcome.consent.heard.key == "reminder_options"
+
+
+def test_the_reminder_options_say_how_to_stop_everything(machine: Machine) -> None:
+    for language, words in ((EN, "stop all reminders"), (ES, "no recibir más recordatorios")):
+        options = machine.render_key("reminder_options", language, channel="voice")
+        assert words in options and ("press 8" in options or "oprima 8" in options)
+
+
+def test_the_voicemail_says_the_number_to_call_back(machine: Machine) -> None:
+    for language in (EN, ES):
+        words = render(machine.content, PROGRAM, Reply("voicemail", language), "voice")
+        assert "(212) 555-0100" in words
+
+
+def test_phone_numbers_are_cut_out_of_spoken_text_to_be_read_digit_by_digit() -> None:
+    parts = spoken_parts("Call (212) 555-0199 or +1 305 555 0100, then press 1.")
+    assert parts == [
+        ("Call ", False),
+        ("(212) 555-0199", True),
+        (" or ", False),
+        ("+1 305 555 0100", True),
+        (", then press 1.", False),
+    ]
+    assert spoken_parts("Press 1. Press 9.") == [("Press 1. Press 9.", False)]
+
+
+def test_spanish_speech_never_says_stop_which_a_spanish_voice_reads_as_estop(
+    machine: Machine,
+) -> None:
+    for key, text in machine.content[ES].voice.items():
+        assert "STOP" not in text, key

@@ -36,7 +36,7 @@ def test_a_known_sandbox_number_is_greeted_in_its_language(phone):
     number = "+" + url.rsplit("/", 1)[1]
     text(phone, url, "SEGUNDA")
     page = phone.post(f"{url}/call", data={"csrf_token": TOKEN}).get_data(as_text=True)
-    assert "Hola, le habla" in page and number in page
+    assert "Hola, gracias por llamar" in page and number in page
 
 
 def test_the_keypad_only_posts_to_the_phone_menu(phone):

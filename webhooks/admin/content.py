@@ -15,7 +15,7 @@ from webhooks.current import services
 @staff_only
 def content() -> ResponseReturnValue:
     svc = services()
-    report = check(svc.machine.content, svc.settings.program)
+    report = check(svc.machine.content, svc.machine.program)
     rows: dict[str, dict[Language, Row]] = {}
     for row in report.rows:
         rows.setdefault(row.key, {})[row.language] = row
