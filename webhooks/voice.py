@@ -13,6 +13,7 @@ from flows.voice import menu
 from flows.voice.menu import Call, CallStep
 from secondopinion import voice
 from store.db import transaction
+from webhooks import inputs
 from webhooks.current import services
 from webhooks.signature import twilio_signed
 from webhooks.twiml import voice_twiml
@@ -21,6 +22,7 @@ log = logging.getLogger(__name__)
 bp = Blueprint("voice", __name__)
 MENU_PATH = "/twilio/voice/menu"
 REMINDER_MENU_PATH = "/twilio/voice/reminder/menu"
+MAX_QUERY_NUMBER = 1000  # tries and phrase: small counters of our own
 
 
 def _caller() -> voice.Caller:
@@ -32,21 +34,15 @@ def _caller() -> voice.Caller:
 
 def _call_from_query() -> Call:
     try:
-        return Call(
-            step=CallStep(request.args["step"]),
-            language=Language(request.args["lang"]),
-            tries=int(request.args.get("tries", 0)),
-            phrase=int(request.args.get("phrase", 0)),
-        )
+        step, language = CallStep(request.args["step"]), Language(request.args["lang"])
     except (KeyError, ValueError):
         abort(400, "step and lang are required")
+    tries = inputs.query_number("tries", 0, MAX_QUERY_NUMBER)
+    return Call(step, language, tries, inputs.query_number("phrase", 0, MAX_QUERY_NUMBER))
 
 
 def _reminder() -> voice.ReminderCall:
-    try:
-        reminder_id = int(request.args["reminder"])
-    except (KeyError, ValueError):
-        abort(400, "reminder is required")
+    reminder_id = inputs.query_number("reminder")
     with services().sessions() as session:
         found = voice.reminder_call(session, reminder_id)
     if found is None:
@@ -72,7 +68,7 @@ def menu_choice() -> Response:
     caller, call = _caller(), _call_from_query()
     now = svc.clock()  # read before the transaction: the clock may look at the database
     with transaction(svc.sessions) as session:
-        digits = request.form.get("Digits", "")
+        digits = inputs.field("Digits", 1)
         outcome = voice.pressed(session, svc.machine, caller, call, digits, now)
     return voice_twiml(outcome, svc.machine, svc.settings, MENU_PATH)
 
@@ -99,7 +95,7 @@ def reminder_choice() -> Response:
     now = svc.clock()
     with svc.sessions() as session:
         known = voice.known(session, reminder.phone)
-    digits = request.form.get("Digits", "")
+    digits = inputs.field("Digits", 1)
     outcome = menu.press(call, digits, known, spoken_reminder=reminder.spoken)
     _keys(reminder, outcome.actions, now)
     return voice_twiml(outcome, svc.machine, svc.settings, REMINDER_MENU_PATH, reminder=reminder.id)
@@ -117,7 +113,7 @@ def call_status() -> Response:
     """How a reminder call ended: no answer or busy is tried again, then sent as a text."""
     svc, settings = services(), services().settings
     reminder = _reminder()
-    status, now = request.form.get("CallStatus", ""), svc.clock()
+    status, now = inputs.field("CallStatus"), svc.clock()
     retry = dt.timedelta(minutes=settings.call_retry_minutes)
     with transaction(svc.sessions) as session:
         voice.call_ended(session, reminder.id, status, now, retry, settings.call_attempts)

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import hmac
 import time
 from collections.abc import Iterator
 
-from flask import Flask, Response, g, request
+from flask import Flask, Response, abort, g, request
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Histogram, generate_latest
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
@@ -80,13 +81,24 @@ def init_app(app: Flask) -> None:
     @app.after_request
     def _observe(response: Response) -> Response:
         started = g.pop("metrics_started", None)
-        if started is not None and request.path.startswith("/twilio/"):
-            latency.labels(request.path).observe(time.perf_counter() - started)
+        route = request.url_rule.rule if request.url_rule else ""  # never the raw path
+        if started is not None and route.startswith("/twilio/"):
+            latency.labels(route).observe(time.perf_counter() - started)
         return response
 
     @app.get("/metrics")
     def metrics() -> Response:
+        if not _allowed(svc.settings.metrics_token, svc.settings.sandbox):
+            abort(404)  # as if there were none: a scraper learns nothing
         return Response(generate_latest(registry), mimetype=CONTENT_TYPE_LATEST)
+
+
+def _allowed(token: str, sandbox: bool) -> bool:
+    """The bearer token when METRICS_TOKEN is set; unset, open only in the local sandbox."""
+    if not token:
+        return sandbox
+    sent = request.headers.get("Authorization", "")
+    return hmac.compare_digest(sent.encode(), f"Bearer {token}".encode())
 
 
 def _pairs(result: Result[str, int]) -> dict[str, int]:
