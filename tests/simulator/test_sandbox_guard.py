@@ -9,12 +9,12 @@ from simkit import TOKEN, open_phone
 from sqlalchemy import select
 
 from secondopinion.settings import Settings
+from store import people
 from store.db import transaction
 from store.models import ReminderRow
-from store import people
 from webhooks import create_app
 
-REAL_PATIENT = "+13124567890"
+REAL_PATIENT = "+447700900123"  # Ofcom keeps it for drama; not a sandbox number
 
 
 @pytest.mark.parametrize(
@@ -37,7 +37,7 @@ def test_sandbox_mode_refuses_to_start_with_any_real_setting(
 def test_the_keypad_cannot_press_keys_on_a_real_patients_reminder_call(phone, sessions) -> None:
     now = dt.datetime.now(dt.UTC)
     with transaction(sessions) as session:  # a real patient, called with a reminder
-        person = people.lock_by_phone(session, REAL_PATIENT, now, "America/Chicago").id
+        person = people.lock_by_phone(session, REAL_PATIENT, now, "Europe/London").id
         row = ReminderRow(
             conversation_id=person, kind="records", key="records:x", due_at=now, status="sent",
             body="Your records", spoken="Your records", channel="call", created_at=now,
