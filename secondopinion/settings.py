@@ -57,6 +57,7 @@ class Settings(BaseSettings):
 
     # Limits on what the open internet can make the service do (SECURITY.md).
     max_content_length: int = 64 * 1024  # bytes of a request body: larger is 413, unread
+    proxy_hops: int = 0  # proxies in front that set X-Forwarded-For (sign-in limits per address)
     metrics_token: str = ""  # GET /metrics needs "Authorization: Bearer <token>"; empty: closed
     staff_session_hours: float = 8.0  # a dashboard session ends this long after signing in
     staff_idle_minutes: float = 30.0  # ... or after this long without a request

@@ -6,6 +6,7 @@ import dataclasses
 import secrets
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from secondopinion import logs
 from secondopinion.container import Services, build
@@ -22,6 +23,8 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     if problem:
         raise SystemExit(f"secondopinion: {problem}")  # stops gunicorn, with the reason
     app = Flask(__name__)
+    if settings.proxy_hops:  # the client's address, for per-address sign-in limits
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=settings.proxy_hops)  # type: ignore[method-assign]
     install(app, services or _build(settings))
     logs.configure()
 
