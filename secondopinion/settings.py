@@ -9,6 +9,7 @@ from pydantic import field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from flows.content.render import Program
+from flows.conversation.limits import ReplyBudget
 
 # The US and its territories: Puerto Rico, the Virgin Islands, Guam, American Samoa,
 # the Northern Mariana Islands.
@@ -85,6 +86,10 @@ class Settings(BaseSettings):
         if parts.path not in ("", "/") or parts.query or parts.fragment or parts.username:
             return f"PUBLIC_BASE_URL must be https://host alone, no path: {self.public_base_url!r}"
         return None
+
+    @property
+    def reply_budget(self) -> ReplyBudget:
+        return ReplyBudget(self.replies_per_day, self.unclear_replies_per_day)
 
     @property
     def broker_url(self) -> str:

@@ -39,7 +39,7 @@ def inbound_sms() -> Response:
     zone = guess_timezone(phone, svc.settings.program_timezone)
     msg = Inbound(phone=phone, sid=sid, body=inputs.field("Body", inputs.MAX_BODY), timezone=zone)
     with transaction(svc.sessions) as session:
-        answer = receive_text(session, svc.machine, msg, svc.clock())
+        answer = receive_text(session, svc.machine, msg, svc.clock(), svc.settings.reply_budget)
     log.info(
         "text from %s answered=%s duplicate=%s", mask(phone), bool(answer.text), answer.duplicate
     )

@@ -6,11 +6,13 @@ import datetime as dt
 import logging
 
 from flask import Blueprint, Response, abort, request
+from twilio.twiml.voice_response import VoiceResponse
 
 from flows import Language
-from flows.phones import guess_timezone, mask, to_e164
-from flows.voice import menu
+from flows.phones import guess_timezone, is_allowed, is_hidden, mask, to_e164
+from flows.voice import menu, trust
 from flows.voice.menu import Call, CallStep
+from flows.voice.trust import CallerId
 from secondopinion import voice
 from store.db import transaction
 from webhooks import inputs
@@ -23,13 +25,37 @@ bp = Blueprint("voice", __name__)
 MENU_PATH = "/twilio/voice/menu"
 REMINDER_MENU_PATH = "/twilio/voice/reminder/menu"
 MAX_QUERY_NUMBER = 1000  # tries and phrase: small counters of our own
+ATTESTED_KEY = "cid"  # in the URL of later steps: the carrier attested the caller's number
 
 
-def _caller() -> voice.Caller:
-    phone = to_e164(request.form.get("From", ""))
-    if phone is None:
-        abort(400, "From is required")
-    return voice.Caller(phone, guess_timezone(phone, services().settings.program_timezone))
+def _caller() -> voice.Caller | None:
+    """Who is calling, and how far caller ID can be trusted; None: outside the countries."""
+    settings = services().settings
+    raw = inputs.field("From")
+    phone = None if is_hidden(raw) else to_e164(raw)
+    if phone is None:  # anonymous, restricted or not a number: the menu, and nothing else
+        return voice.Caller("", settings.program_timezone, CallerId.HIDDEN)
+    if not is_allowed(phone, settings.allowed_countries):
+        log.info("hung up on a call from outside the allowed countries: %s", mask(phone))
+        return None
+    attested = request.args.get(ATTESTED_KEY) == CallerId.ATTESTED  # said on the first request
+    who = CallerId.ATTESTED if attested else trust.caller_id(False, inputs.field("StirVerstat"))
+    return voice.Caller(phone, guess_timezone(phone, settings.program_timezone), who)
+
+
+def _carry(caller: voice.Caller) -> dict[str, str]:
+    """Twilio sends StirVerstat with a call's first request: later steps carry it in the URL."""
+    return {ATTESTED_KEY: caller.who.value} if caller.who is CallerId.ATTESTED else {}
+
+
+def _allowed(phone: str) -> bool:
+    return is_allowed(phone, services().settings.allowed_countries)
+
+
+def _hang_up() -> Response:
+    response = VoiceResponse()
+    response.hangup()
+    return Response(str(response), mimetype="text/xml")
 
 
 def _call_from_query() -> Call:
@@ -55,10 +81,13 @@ def _reminder() -> voice.ReminderCall:
 def incoming_call() -> Response:
     svc = services()
     caller = _caller()
+    if caller is None:
+        return _hang_up()
     with svc.sessions() as session:
-        known = voice.known(session, caller.phone)
-    log.info("call from %s (%s)", mask(caller.phone), "known" if known else "new")
-    return voice_twiml(menu.answer(known), svc.machine, svc.settings, MENU_PATH)
+        known = voice.known(session, caller.phone) if caller.phone else None
+    log.info("call from %s (%s, %s)", mask(caller.phone), "known" if known else "new", caller.who)
+    answer = menu.answer(known)
+    return voice_twiml(answer, svc.machine, svc.settings, MENU_PATH, **_carry(caller))
 
 
 @bp.post(MENU_PATH)
@@ -66,11 +95,13 @@ def incoming_call() -> Response:
 def menu_choice() -> Response:
     svc = services()
     caller, call = _caller(), _call_from_query()
+    if caller is None:
+        return _hang_up()
     now = svc.clock()  # read before the transaction: the clock may look at the database
     with transaction(svc.sessions) as session:
         digits = inputs.field("Digits", 1)
         outcome = voice.pressed(session, svc.machine, caller, call, digits, now)
-    return voice_twiml(outcome, svc.machine, svc.settings, MENU_PATH)
+    return voice_twiml(outcome, svc.machine, svc.settings, MENU_PATH, **_carry(caller))
 
 
 @bp.post("/twilio/voice/reminder")
@@ -79,7 +110,9 @@ def reminder_answered() -> Response:
     """A reminder call was picked up: by the person, or by a machine."""
     svc = services()
     reminder = _reminder()
-    if request.form.get("AnsweredBy", "").startswith(("machine", "fax")):
+    if not _allowed(reminder.phone):
+        return _hang_up()
+    if inputs.field("AnsweredBy").startswith(("machine", "fax")):
         _keys(reminder, (menu.Action.TEXT_REMINDER,), svc.clock())  # the words go by text
         voicemail = menu.machine_message(reminder.language)
         return voice_twiml(voicemail, svc.machine, svc.settings, "")
@@ -92,6 +125,8 @@ def reminder_answered() -> Response:
 def reminder_choice() -> Response:
     svc = services()
     reminder, call = _reminder(), _call_from_query()
+    if not _allowed(reminder.phone):
+        return _hang_up()
     now = svc.clock()
     with svc.sessions() as session:
         known = voice.known(session, reminder.phone)
@@ -113,6 +148,8 @@ def call_status() -> Response:
     """How a reminder call ended: no answer or busy is tried again, then sent as a text."""
     svc, settings = services(), services().settings
     reminder = _reminder()
+    if not _allowed(reminder.phone):
+        return Response(status=200)  # no retry, no text: the number is outside the countries
     status, now = inputs.field("CallStatus"), svc.clock()
     retry = dt.timedelta(minutes=settings.call_retry_minutes)
     with transaction(svc.sessions) as session:

@@ -74,9 +74,14 @@ def _welcome(conv: Conversation) -> Outcome:
     return Outcome(conv, say(conv, "voice_welcome"))
 
 
+def _confirm(conv: Conversation) -> Outcome:
+    return Outcome(conv, say(conv, "confirm_by_text"))
+
+
 COMPOSERS = {
     "by_text": _by_text,
     "welcome": _welcome,
+    "confirm": _confirm,
     "checklist": _checklist,
     "phrase": _phrase,
     "referral_followup": _referral_followup,
@@ -88,7 +93,7 @@ COMPOSERS = {
     "day_after": _day_after,
 }
 APPOINTMENT_KINDS = frozenset({"week_before", "three_days_before", "day_before", "day_after"})
-REQUESTED = frozenset({"by_text"})  # asked for by a caller who has not enrolled
+REQUESTED = frozenset({"by_text", "confirm"})  # asked for by a caller who has not enrolled
 
 
 def needs_enrolment(kind: str) -> bool:
