@@ -2,7 +2,7 @@
 
 Every answer is a billed text. A number may get at most `per_day` answers in 24 hours,
 and of those at most `unclear_per_day` of the kind a machine provokes ("sorry, we did
-not get that", the join hint, HELP); the same text sent over and over is answered twice.
+not get that", the join hint, HELP); the same text sent over and over is answered ten times.
 Past that the service is silent, though what the text changes (STOP, START) still counts.
 Two auto-responders therefore stop after a few rounds instead of texting each other forever.
 """
@@ -14,7 +14,9 @@ import dataclasses
 from flows.conversation.steps import UNCLEAR
 
 LOW_VALUE = frozenset({"unknown", "not_enrolled", "help", *UNCLEAR.values()})
-SAME_TEXT_ANSWERS = 2  # the same words from one number are answered this often in a day
+# The same words from one number are answered this often in a day: PHRASES eight times is a
+# person reading every suggestion; the same words fifty times is a machine.
+SAME_TEXT_ANSWERS = 10
 
 
 @dataclasses.dataclass(frozen=True, slots=True)

@@ -18,7 +18,8 @@ BUDGET = ReplyBudget(per_day=30, unclear_per_day=5)
         ("unknown", Recent(10, 5, 1), False),  # "sorry, we did not get that" five times
         ("help", Recent(10, 5, 1), False),
         ("menu", Recent(10, 5, 1), True),  # a real answer is not held back by unclear ones
-        ("menu", Recent(3, 0, 3), False),  # the same words a third time
+        ("menu", Recent(10, 0, 10), True),
+        ("menu", Recent(10, 0, 11), False),  # the same words an eleventh time
     ],
 )
 def test_may_answer(key: str, recent: Recent, answered: bool) -> None:

@@ -9,6 +9,9 @@ from secondopinion.sign_in import sign_in, sign_out
 from store.db import transaction
 from webhooks.admin.blueprint import bp, current_staff, staff_only
 from webhooks.current import services
+from webhooks.inputs import clean
+
+MAX_NAME = 64
 
 REFUSED = "That name and password do not match, or there were too many tries: wait a little."
 
@@ -21,7 +24,8 @@ def login() -> ResponseReturnValue:
 @bp.post("/login")
 def login_post() -> ResponseReturnValue:
     svc = services()
-    name, password = request.form.get("username", ""), request.form.get("password", "")
+    name = clean(request.form.get("username", ""), MAX_NAME)  # no NUL into a query
+    password = request.form.get("password", "")
     with transaction(svc.sessions) as db:
         opened = sign_in(db, name, password, _address(), svc.clock())
     if opened is None:
