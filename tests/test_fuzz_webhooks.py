@@ -95,15 +95,7 @@ def voice_paths() -> st.SearchStrategy[str]:
             "cid": values,
         },
     )
-    paths = st.sampled_from(
-        [
-            "/twilio/voice",
-            "/twilio/voice/menu",
-            "/twilio/voice/reminder",
-            "/twilio/voice/reminder/menu",
-            "/twilio/voice/status",
-        ]
-    )
+    paths = st.sampled_from(VOICE_PATHS)
     return st.builds(lambda p, q: f"{p}?{urlencode(q)}" if q else p, paths, query)
 
 
@@ -113,6 +105,22 @@ def dashboard(settings: Settings) -> Iterator[FlaskClient]:
     app = create_app(settings.model_copy(update={"secret_key": "k", "metrics_token": "t"}))
     yield app.test_client()
     app.extensions["secondopinion"].engine.dispose()
+
+
+VOICE_PATHS = [
+    "/twilio/voice",
+    "/twilio/voice/menu",
+    "/twilio/voice/reminder",
+    "/twilio/voice/reminder/menu",
+    "/twilio/voice/status",
+]
+FUZZED = {"/twilio/sms", "/twilio/status", *VOICE_PATHS}
+
+
+def test_every_twilio_route_is_fuzzed(client: FlaskClient) -> None:
+    """A new webhook must join the fuzzing: every /twilio/ route of the app is listed here."""
+    routes = {r.rule for r in client.application.url_map.iter_rules()}
+    assert {r for r in routes if r.startswith("/twilio/")} == FUZZED
 
 
 def post(client: FlaskClient, path: str, form: dict[str, str], signed: bool) -> int:
