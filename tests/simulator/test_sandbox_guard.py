@@ -52,3 +52,12 @@ def test_the_keypad_cannot_press_keys_on_a_real_patients_reminder_call(phone, se
     with sessions() as session:
         keys = session.scalars(select(ReminderRow.key)).all()
     assert keys == ["records:x"]  # no "texted" reminder for the real patient
+
+
+def test_simulator_pages_carry_the_security_headers(phone) -> None:
+    url = open_phone(phone)
+    for page in ("/simulator", url):
+        response = phone.get(page)
+        csp = response.headers["Content-Security-Policy"]
+        assert "unsafe-inline" not in csp and "frame-ancestors 'none'" in csp
+        assert response.headers["Cache-Control"] == "no-store"
