@@ -141,4 +141,27 @@ def staff_add(username: str, password: str) -> None:
         raise click.BadParameter(str(error)) from error
     finally:
         engine.dispose()
-    click.echo(f"staff account {username.strip().lower()!r} is ready")
+    click.echo(f"staff account {username.strip().lower()!r} is ready (its old sessions ended)")
+
+
+@staff.command("remove")
+@click.argument("username")
+def staff_remove(username: str) -> None:
+    """Remove a staff account: every session it has ends at once."""
+    import datetime as dt
+
+    from store.db import make_engine, make_sessions, transaction
+    from store.sign_ins import record
+    from store.staff import remove_staff
+
+    settings = Settings()
+    upgrade(settings.database_url)
+    engine = make_engine(settings.database_url)
+    try:
+        with transaction(make_sessions(engine)) as session:
+            if not remove_staff(session, username):
+                raise click.BadParameter(f"no staff account {username!r}")
+            record(session, dt.datetime.now(dt.UTC), username, "command line", "removed")
+    finally:
+        engine.dispose()
+    click.echo(f"staff account {username.strip().lower()!r} removed")

@@ -12,14 +12,14 @@ from secondopinion.settings import Settings
 from twilio_double import Phone, wsgi_transport
 from webhooks import create_app
 
-LOCAL_URL = "http://localhost"
+LOCAL_URL = "https://localhost"  # what the local phone signs, and the app checks
 
 
 def local_phone(settings: Settings, number: str) -> Phone:
     """A phone that texts an app of its own, signed with a private token, in this process."""
     token = secrets.token_hex(16)  # this phone only talks to this app
     app = create_app(
-        settings.model_copy(update={"twilio_auth_token": token, "public_base_url": ""})
+        settings.model_copy(update={"twilio_auth_token": token, "public_base_url": LOCAL_URL})
     )
     return Phone(
         wsgi_transport(app, LOCAL_URL),

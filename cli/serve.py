@@ -18,11 +18,14 @@ from store.migrate import upgrade
 
 
 def sandbox_settings(settings: Settings, sandbox: bool | None) -> Settings:
-    """Sandbox unless a Twilio account is configured; never a sandbox with one."""
-    real = bool(settings.twilio_account_sid)
-    if sandbox and real:
-        raise click.UsageError("TWILIO_ACCOUNT_SID is set: the sandbox only runs without Twilio")
-    return settings.model_copy(update={"sandbox": not real if sandbox is None else sandbox})
+    """Sandbox unless Twilio or a server database is configured; never a sandbox with them."""
+    from webhooks import sandbox_problem
+
+    problem = sandbox_problem(settings.model_copy(update={"sandbox": True}))
+    if sandbox and problem:
+        raise click.UsageError(problem)
+    chosen = problem is None if sandbox is None else sandbox
+    return settings.model_copy(update={"sandbox": chosen})
 
 
 def start_workers(settings: Settings, folder: Path) -> list[subprocess.Popen[bytes]]:

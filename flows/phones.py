@@ -21,6 +21,18 @@ def to_e164(raw: str, default_region: str = "US") -> str | None:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
+# What Twilio puts in From when a caller hides their number: its placeholder numbers for an
+# anonymous, restricted, blocked, unknown and unavailable caller ID, and the words some send.
+HIDDEN_NUMBERS = frozenset({"+266696687", "+7378742833", "+2562533", "+8656696", "+86282452253"})
+HIDDEN_WORDS = frozenset({"", "anonymous", "restricted", "blocked", "unknown", "unavailable"})
+
+
+def is_hidden(raw: str) -> bool:
+    """A caller ID that names no one we could text."""
+    plain = "".join(c for c in raw if c.isalnum()).lower()
+    return plain in HIDDEN_WORDS or f"+{plain}" in HIDDEN_NUMBERS
+
+
 def region(e164: str) -> str | None:
     """The ISO country of a number (`PR` for 787, `GU` for 671), or None."""
     number = phonenumbers.parse(e164)

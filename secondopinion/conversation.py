@@ -4,12 +4,18 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import logging
 
 from sqlalchemy.orm import Session
 
 from flows import InboundText, Machine
+from flows.conversation.limits import LOW_VALUE, Recent, ReplyBudget, may_answer
+from flows.phones import mask
 from secondopinion.apply import apply
 from store import messages, people
+
+log = logging.getLogger(__name__)
+WINDOW = dt.timedelta(hours=24)  # the reply budget of one number covers this long
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -26,16 +32,36 @@ class Answer:
     duplicate: bool = False
 
 
-def receive_text(session: Session, machine: Machine, msg: Inbound, now: dt.datetime) -> Answer:
-    """Step the conversation; a MessageSid seen before answers as it did the first time."""
+def receive_text(
+    session: Session, machine: Machine, msg: Inbound, now: dt.datetime, budget: ReplyBudget
+) -> Answer:
+    """Step the conversation; a MessageSid seen before answers as it did the first time.
+
+    The answer is withheld past the number's reply budget; what the text changes is not.
+    """
     person = people.lock_by_phone(session, msg.phone, now, msg.timezone)
     inbound = messages.record_inbound(session, person.id, msg.sid, msg.body, now)
     if inbound is None:
         return Answer(messages.reply_to(session, msg.sid), duplicate=True)
     outcome = machine.step(person.state, InboundText(msg.body), now)
+    if outcome.reply is not None and not _within(
+        session, person.id, msg, outcome.reply.key, now, budget
+    ):
+        outcome = dataclasses.replace(outcome, reply=None)
     text = machine.render(outcome.reply) if outcome.reply else None
     if outcome.reply is not None and text:
         language = outcome.reply.language.value
         messages.record_reply(session, person.id, inbound, text, outcome.reply.key, language, now)
     apply(session, machine, person, outcome, now, reply_text=text, sid=msg.sid)
     return Answer(text)
+
+
+def _within(
+    session: Session, person: int, msg: Inbound, key: str, now: dt.datetime, budget: ReplyBudget
+) -> bool:
+    since = now - WINDOW
+    found = Recent(*messages.recent(session, person, msg.body, since, LOW_VALUE))
+    if may_answer(key, found, budget):
+        return True
+    log.info("answer withheld from %s: over its reply budget (%s)", mask(msg.phone), found)
+    return False

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from typing import Annotated
+from urllib.parse import urlsplit
 
 from pydantic import field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from flows.content.program import STAND_INS, length_problems, placeholder_problems
 from flows.content.render import Program, Sponsor
+from flows.conversation.limits import ReplyBudget
 from flows.language import Language
 from flows.phones import national
 
@@ -62,12 +64,40 @@ class Settings(BaseSettings):
     max_send_attempts: int = 5
     stale_after_seconds: int = 120
 
+    # Limits on what the open internet can make the service do (SECURITY.md).
+    max_content_length: int = 64 * 1024  # bytes of a request body: larger is 413, unread
+    proxy_hops: int = 0  # proxies in front that set X-Forwarded-For (sign-in limits per address)
+    metrics_token: str = ""  # GET /metrics needs "Authorization: Bearer <token>"; empty: closed
+    staff_session_hours: float = 8.0  # a dashboard session ends this long after signing in
+    staff_idle_minutes: float = 30.0  # ... or after this long without a request
+    replies_per_day: int = 30  # texts answered to one number in 24 hours; past it, silence
+    unclear_replies_per_day: int = 5  # of those, "sorry, we did not get that" and the like
+    pumping_factor: float = 10.0  # new numbers or replies this many times the usual hour: alarm
+    pumping_min_per_hour: int = 30  # ... and at least this many in the hour
+
     @field_validator("allowed_countries", mode="before")
     @classmethod
     def _split_countries(cls, value: object) -> object:
         if isinstance(value, str):
             return tuple(c.strip().upper() for c in value.split(",") if c.strip())
         return value
+
+    def public_url_problem(self) -> str | None:
+        """Why PUBLIC_BASE_URL cannot be what Twilio signs, or None when it can."""
+        if self.sandbox:
+            return None
+        parts = urlsplit(self.public_base_url)
+        if not self.public_base_url:
+            return "PUBLIC_BASE_URL is required (the https:// address Twilio posts to)"
+        if parts.scheme != "https" or not parts.hostname:
+            return f"PUBLIC_BASE_URL must be https:// and a host: {self.public_base_url!r}"
+        if parts.path not in ("", "/") or parts.query or parts.fragment or parts.username:
+            return f"PUBLIC_BASE_URL must be https://host alone, no path: {self.public_base_url!r}"
+        return None
+
+    @property
+    def reply_budget(self) -> ReplyBudget:
+        return ReplyBudget(self.replies_per_day, self.unclear_replies_per_day)
 
     @property
     def broker_url(self) -> str:

@@ -8,8 +8,9 @@ import datetime as dt
 from sqlalchemy.orm import Session
 
 from flows import Conversation, Language, Machine
-from flows.voice import menu
+from flows.voice import menu, trust
 from flows.voice.actions import KeysPressed, changes_anything
+from flows.voice.trust import CallerId
 from secondopinion.apply import apply
 from store import people, reminders
 
@@ -20,8 +21,9 @@ UNANSWERED = frozenset({"no-answer", "busy", "failed", "canceled"})
 class Caller:
     """A number calling in: E.164, and the zone a new conversation would start with."""
 
-    phone: str
+    phone: str  # "" for a hidden number
     timezone: str
+    who: CallerId = CallerId.HIDDEN  # how far caller ID can be trusted (flows.voice.trust)
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -50,9 +52,11 @@ def pressed(
     now: dt.datetime,
 ) -> menu.VoiceOutcome:
     """A key on the phone menu: what is said next, with its side effects written."""
-    outcome = menu.press(call, digits, known(session, caller.phone))
-    keys = KeysPressed(outcome.actions, call.language)
-    _apply_keys(session, machine, caller, keys, now)
+    person = known(session, caller.phone) if caller.phone else None
+    outcome = trust.screen(menu.press(call, digits, person), call, person, caller.who)
+    if caller.who is not CallerId.HIDDEN:  # a hidden number never gets a row
+        keys = KeysPressed(outcome.actions, call.language)
+        _apply_keys(session, machine, caller, keys, now)
     return outcome
 
 
@@ -76,7 +80,8 @@ def reminder_keys(
 ) -> None:
     """Keys pressed on a reminder call (or a machine answering): for the person it called."""
     keys = KeysPressed(actions, reminder.language, reminder.id, reminder.text)
-    _apply_keys(session, machine, Caller(reminder.phone, reminder.timezone), keys, now)
+    we_called = Caller(reminder.phone, reminder.timezone, CallerId.ATTESTED)  # we dialled it
+    _apply_keys(session, machine, we_called, keys, now)
 
 
 def _apply_keys(

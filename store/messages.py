@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from typing import Any, cast
 
-from sqlalchemy import Table, delete, insert, select, update
+from sqlalchemy import Table, delete, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -53,6 +53,19 @@ def record_inbound(
         add.on_conflict_do_nothing(index_elements=["sid"]).returning(MessageRow.id)
     )
     return added.scalar_one_or_none()
+
+
+def recent(
+    session: Session, person: int, body: str, since: dt.datetime, low_value: Collection[str]
+) -> tuple[int, int, int]:
+    """Since then: answers sent to this person, those with a low-value key, texts like `body`."""
+    mine = (MessageRow.conversation_id == person, MessageRow.created_at >= since)
+    answers = select(func.count(), func.count().filter(MessageRow.key.in_(low_value))).where(
+        *mine, MessageRow.direction == "out", MessageRow.reply_to_id.is_not(None)
+    )
+    replies, low = session.execute(answers).one()
+    same = select(func.count()).where(*mine, MessageRow.direction == "in", MessageRow.body == body)
+    return int(replies), int(low), int(session.scalar(same) or 0)
 
 
 def reply_to(session: Session, sid: str) -> str | None:

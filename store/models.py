@@ -165,6 +165,40 @@ class StaffUserRow(Base):
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
 
 
+class StaffSessionRow(Base):
+    """A signed-in dashboard session, checked on every request so it can be ended at once.
+
+    The browser holds a random token; only its SHA-256 is kept, so a copy of this table
+    opens nothing. Signing out, a new password and removing the account delete the rows.
+    """
+
+    __tablename__ = "staff_sessions"
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    staff_id: Mapped[int] = mapped_column(
+        ForeignKey("staff_users.id", ondelete="CASCADE"), index=True
+    )
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    seen_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+
+
+class SignInRow(Base):
+    """Every sign-in attempt at /admin: the audit of who signed in or failed to, and from where.
+
+    `username` is the account's name; a name that matches no account is kept as a hash
+    (a password typed in the wrong box is never stored in clear).
+    """
+
+    __tablename__ = "sign_ins"
+    __table_args__ = (Index("ix_sign_ins_address_at", "address", "at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    username: Mapped[str] = mapped_column(String(64))
+    address: Mapped[str] = mapped_column(String(64))
+    outcome: Mapped[str] = mapped_column(String(12))  # ok / failed / refused / signed_out
+
+
 class StaffActionRow(Base):
     """What a staff member did to a person, shown on the person's timeline."""
 

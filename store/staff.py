@@ -1,32 +1,18 @@
-"""Staff accounts (hashed passwords, lockout after failures) and the log of what staff did."""
+"""Staff accounts (hashed passwords) and the log of what staff did to a person."""
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
-from enum import StrEnum
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from store import staff_sessions
 from store.models import StaffActionRow, StaffUserRow
 
-MAX_FAILURES = 5
-LOCKOUT = dt.timedelta(minutes=15)
 MIN_PASSWORD = 10
-
-
-class Login(StrEnum):
-    OK = "ok"
-    BAD = "bad"  # unknown name or wrong password: the page says the same for both
-    LOCKED = "locked"
-
-
-@dataclasses.dataclass(frozen=True, slots=True)
-class LoginResult:
-    outcome: Login
-    username: str = ""
+_NO_ACCOUNT = generate_password_hash("no account has this password")
 
 
 def normalise(username: str) -> str:
@@ -34,36 +20,40 @@ def normalise(username: str) -> str:
 
 
 def add_staff(session: Session, username: str, password: str, now: dt.datetime) -> StaffUserRow:
-    """A new account, or a new password for an existing one (which also lifts a lockout)."""
+    """A new account, or a new password for one: which ends every session it had."""
     name = normalise(username)
     if not name or len(password) < MIN_PASSWORD:
         raise ValueError(f"a username and a password of at least {MIN_PASSWORD} characters")
     row = session.scalar(select(StaffUserRow).where(StaffUserRow.username == name))
     if row is None:
-        row = StaffUserRow(username=name, created_at=now)
+        row = StaffUserRow(username=name, created_at=now, failed_logins=0)
         session.add(row)
+    else:
+        staff_sessions.end_all(session, row.id)
     row.password_hash = generate_password_hash(password)
-    row.failed_logins, row.locked_until = 0, None
+    session.flush()
     return row
 
 
-def authenticate(session: Session, username: str, password: str, now: dt.datetime) -> LoginResult:
-    """Check a sign-in; after MAX_FAILURES wrong passwords the account waits LOCKOUT."""
-    query = select(StaffUserRow).where(StaffUserRow.username == normalise(username))
-    row = session.scalar(query.with_for_update())
+def remove_staff(session: Session, username: str) -> bool:
+    """The account and its sessions, gone; False when there was none."""
+    row = session.scalar(select(StaffUserRow).where(StaffUserRow.username == normalise(username)))
     if row is None:
-        generate_password_hash(password)  # the same work as a real check, so timing tells nothing
-        return LoginResult(Login.BAD)
-    if row.locked_until is not None and row.locked_until > now:
-        return LoginResult(Login.LOCKED)
-    if not check_password_hash(row.password_hash, password):
-        row.failed_logins += 1
-        if row.failed_logins >= MAX_FAILURES:
-            row.failed_logins, row.locked_until = 0, now + LOCKOUT
-            return LoginResult(Login.LOCKED)
-        return LoginResult(Login.BAD)
-    row.failed_logins, row.locked_until, row.last_login_at = 0, None, now
-    return LoginResult(Login.OK, row.username)
+        return False
+    staff_sessions.end_all(session, row.id)
+    session.delete(row)
+    return True
+
+
+def find_account(session: Session, username: str) -> StaffUserRow | None:
+    query = select(StaffUserRow).where(StaffUserRow.username == normalise(username))
+    return session.scalar(query.with_for_update())
+
+
+def password_matches(row: StaffUserRow | None, password: str) -> bool:
+    """The same scrypt work whether or not the account exists, so timing tells nothing."""
+    matches = check_password_hash(row.password_hash if row else _NO_ACCOUNT, password)
+    return matches and row is not None
 
 
 def record_action(

@@ -34,6 +34,7 @@ def test_a_real_account_with_real_words_starts(settings: Settings) -> None:
     assert "el Equipo de Navegación de Pacientes" in help_es and "your" not in help_es
 
 
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # the sandbox's only kind
 def test_the_sandbox_runs_with_the_stand_ins(settings: Settings) -> None:
     bare = Settings(database_url=settings.database_url, sandbox=True)
     app = create_app(bare)

@@ -6,21 +6,32 @@ import dataclasses
 import secrets
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from secondopinion import logs
 from secondopinion.container import Services, build
 from secondopinion.settings import Settings
 from webhooks.current import install
 
+REAL_TWILIO = ("twilio_auth_token", "twilio_account_sid", "public_base_url")
+
 
 def create_app(settings: Settings | None = None, services: Services | None = None) -> Flask:
     """The web app: settings from the environment unless given, services built once."""
+    settings = sandbox_ready(settings or Settings())
+    problem = settings.public_url_problem()
+    if problem:
+        raise SystemExit(f"secondopinion: {problem}")  # stops gunicorn, with the reason
     app = Flask(__name__)
-    install(app, services or _build(sandbox_ready(settings or Settings())))
+    if settings.proxy_hops:  # the client's address, for per-address sign-in limits
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=settings.proxy_hops)  # type: ignore[method-assign]
+    install(app, services or _build(settings))
     logs.configure()
 
-    from webhooks import admin, health, simulator, sms, status, voice
+    from webhooks import admin, guard, headers, health, simulator, sms, status, voice
 
+    guard.init_app(app, settings.max_content_length)
+    headers.init_app(app)
     app.register_blueprint(health.bp)
     app.register_blueprint(sms.bp)
     app.register_blueprint(status.bp)
@@ -40,11 +51,24 @@ def _build(settings: Settings) -> Services:
 
 
 def sandbox_ready(settings: Settings) -> Settings:
-    """The simulator signs its own requests: in sandbox mode, with a token of its own."""
+    """The simulator signs its own requests: in sandbox mode, with a token of its own.
+
+    The simulator has no sign-in, so it must never run where real patients are: any real
+    Twilio setting, or a database other than a local SQLite file, stops the process.
+    """
     if not settings.sandbox:
         return settings
-    if settings.twilio_account_sid:
-        raise RuntimeError("the sandbox never runs with a real Twilio account: unset SANDBOX")
-    if settings.twilio_auth_token:
-        return settings
+    problem = sandbox_problem(settings)
+    if problem:
+        raise SystemExit(f"secondopinion: {problem}")
     return settings.model_copy(update={"twilio_auth_token": secrets.token_hex(16)})
+
+
+def sandbox_problem(settings: Settings) -> str | None:
+    """Why these settings look like production, where the sandbox must never run."""
+    real = [name.upper() for name in REAL_TWILIO if getattr(settings, name)]
+    if real:
+        return f"SANDBOX is on but {', '.join(real)} is set: the sandbox never runs with Twilio"
+    if not settings.database_url.startswith("sqlite:///"):
+        return "SANDBOX is on but DATABASE_URL is not a local SQLite file"
+    return None

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import logging
 
-from flask import Blueprint, Response, abort, request
+from flask import Blueprint, Response, abort
 from twilio.twiml.messaging_response import MessagingResponse
 
 from flows.phones import guess_timezone, is_allowed, mask, to_e164
 from secondopinion.conversation import Inbound, receive_text
 from store.db import transaction
+from webhooks import inputs
 from webhooks.current import services
 from webhooks.signature import twilio_signed
 
@@ -28,17 +29,17 @@ def twiml(text: str | None) -> Response:
 @twilio_signed
 def inbound_sms() -> Response:
     svc = services()
-    phone = to_e164(request.form.get("From", ""))
-    sid = request.form.get("MessageSid", "")
-    if phone is None or not sid:
-        abort(400, "From and MessageSid are required")
+    phone = to_e164(inputs.field("From"))
+    sid = inputs.sid("MessageSid")
+    if phone is None:
+        abort(400, "From is required")
     if not is_allowed(phone, svc.settings.allowed_countries):
         log.info("ignored text from outside the allowed countries: %s", mask(phone))
         return twiml(None)
     zone = guess_timezone(phone, svc.settings.program_timezone)
-    msg = Inbound(phone=phone, sid=sid, body=request.form.get("Body", ""), timezone=zone)
+    msg = Inbound(phone=phone, sid=sid, body=inputs.field("Body", inputs.MAX_BODY), timezone=zone)
     with transaction(svc.sessions) as session:
-        answer = receive_text(session, svc.machine, msg, svc.clock())
+        answer = receive_text(session, svc.machine, msg, svc.clock(), svc.settings.reply_budget)
     log.info(
         "text from %s answered=%s duplicate=%s", mask(phone), bool(answer.text), answer.duplicate
     )

@@ -6,6 +6,8 @@ from celery import Celery
 
 from secondopinion.settings import Settings
 
+TRAFFIC_EVERY_SECONDS = 300.0  # how often new numbers and answers are checked for a surge
+
 
 def make_celery(settings: Settings) -> Celery:
     app = Celery("secondopinion", broker=settings.broker_url, include=["workers.tasks"])
@@ -22,7 +24,12 @@ def make_celery(settings: Settings) -> Celery:
                 "task": "workers.tasks.sweep_reminders",
                 "schedule": settings.sweep_interval_seconds,
                 "options": {"expires": settings.sweep_interval_seconds * 2},
-            }
+            },
+            "watch-traffic": {
+                "task": "workers.tasks.watch_traffic",
+                "schedule": TRAFFIC_EVERY_SECONDS,
+                "options": {"expires": TRAFFIC_EVERY_SECONDS},
+            },
         },
     )
     return app

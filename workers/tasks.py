@@ -6,6 +6,7 @@ import functools
 
 from celery import shared_task
 
+from secondopinion import traffic
 from secondopinion.container import Services, build
 from secondopinion.reminders.send import send_reminders
 from secondopinion.reminders.sweep import sweep
@@ -31,6 +32,15 @@ def _dispatch(ids: list[int]) -> None:
 @shared_task(name="workers.tasks.sweep_reminders")
 def sweep_reminders() -> dict[str, int]:
     return sweep(services(), _dispatch)
+
+
+@shared_task(name="workers.tasks.watch_traffic")
+def watch_traffic() -> dict[str, int]:
+    """A warning in the log when new numbers or answers surge (SMS pumping)."""
+    svc = services()
+    with svc.sessions() as session:
+        return traffic.watch(session, svc.clock(), svc.settings.pumping_factor,
+                             svc.settings.pumping_min_per_hour)  # fmt: skip
 
 
 @shared_task(name="workers.tasks.send_reminders")

@@ -14,7 +14,10 @@ from flows.language import Language
 MIN_PHRASES = 4
 # Texts that tell people how often we write: the number is filled in from the plan's weekly
 # cap, so the promise and what is enforced can never drift apart.
-FREQUENCY = {"sms": ("consent", "welcome_back", "help", "voice_welcome"), "voice": ("consent",)}
+FREQUENCY = {
+    "sms": ("consent", "welcome_back", "help", "voice_welcome", "confirm_by_text"),
+    "voice": ("consent",),
+}
 DAYS_AHEAD = (None, 0, 1, 2, 10)  # "on …", "today", "tomorrow", "in N days": every wording
 
 

@@ -15,7 +15,15 @@ from flows.content.program import STAND_IN_PROGRAM
 from flows.content.render import Program, Reply, render
 from flows.conversation.external import CarrierRefused, StaffAction, StaffChange, carrier, staff
 from flows.conversation.keywords import Keywords, Kind, Reading
-from flows.conversation.outcome import Consent, ConsentKind, InboundText, Outcome, prompt, say
+from flows.conversation.outcome import (
+    Consent,
+    ConsentKind,
+    InboundText,
+    Outcome,
+    next_setup_step,
+    prompt,
+    say,
+)
 from flows.conversation.state import NO_MORE_TEXTS, Conversation, Language, Status, Step
 from flows.conversation.steps import HANDLERS, UNCLEAR, choose_language, command, go_on
 from flows.reminders.compose import ReminderDue, remind
@@ -69,7 +77,7 @@ class Machine:
         if isinstance(event, StaffChange):
             return staff(conv, event)
         reading = self.keywords.read(event.body)
-        if conv.status in (Status.NEW, Status.OPTED_OUT):
+        if conv.status in (Status.NEW, Status.OPTED_OUT, Status.CONFIRMING):
             return _outside(conv, reading, event.body, now)
         return _inside(conv, reading, event.body, now)
 
@@ -79,6 +87,13 @@ def _enrol(conv: Conversation, language: Language, body: str, now: dt.datetime) 
         status=Status.ACTIVE, language=language, step=Step.LANGUAGE, enrolled_at=now
     )
     return Outcome(joined, say(joined, "consent"), Consent(ConsentKind.OPT_IN, "sms", body))
+
+
+def _confirmed(conv: Conversation, body: str, now: dt.datetime) -> Outcome:
+    """YES to the text a call asked us to send: the caller joins, as if by a verified call."""
+    joined = conv.replace(status=Status.ACTIVE, enrolled_at=now)
+    joined = joined.replace(step=next_setup_step(joined))
+    return Outcome(joined, say(joined, "voice_welcome"), Consent(ConsentKind.OPT_IN, "sms", body))
 
 
 def _opt_out(conv: Conversation, language: Language, body: str) -> Outcome:
@@ -96,7 +111,9 @@ def _outside(conv: Conversation, reading: Reading, body: str, now: dt.datetime) 
         return _opt_out(conv, reading.stop_language or conv.language, body)
     if Kind.HELP in reading:
         return Outcome(conv, Reply("help", reading.kinds[Kind.HELP]))
-    if conv.status is Status.NEW:
+    if conv.status is Status.CONFIRMING and (Kind.YES in reading or Kind.OPT_IN in reading):
+        return _confirmed(conv, body, now)
+    if conv.status in (Status.NEW, Status.CONFIRMING):
         return Outcome(conv, say(conv, "not_enrolled"))
     if Kind.OPT_IN in reading:
         back = conv.replace(status=Status.ACTIVE)

@@ -20,6 +20,7 @@ class InboundText:
 class ConsentKind(StrEnum):
     OPT_IN = "opt_in"
     OPT_OUT = "opt_out"
+    ASKED = "asked"  # a confirmation text was sent; joining waits for the reply
 
 
 @dataclasses.dataclass(frozen=True, slots=True)

@@ -28,6 +28,7 @@ class Status(StrEnum):
     OPTED_OUT = "opted_out"
     COMPLETED = "completed"  # the visit is past and the follow-up was sent
     UNREACHABLE = "unreachable"  # the carrier says the number cannot get texts
+    CONFIRMING = "confirming"  # asked to join by a call we could not verify: waits for YES
 
 
 # Nothing more is sent to a person in these, whatever was planned.

@@ -106,9 +106,14 @@ def _welcome(due: Due) -> Outcome:
     return Outcome(due.conv, say(due.conv, "voice_welcome"))
 
 
+def _confirm(due: Due) -> Outcome:
+    return Outcome(due.conv, say(due.conv, "confirm_by_text"))
+
+
 COMPOSERS: dict[str, Callable[[Due], Outcome]] = {
     "by_text": _by_text,
     "welcome": _welcome,
+    "confirm": _confirm,
     "checklist": _checklist,
     "normal": _normal,
     "phrase": _phrase,
@@ -121,7 +126,7 @@ COMPOSERS: dict[str, Callable[[Due], Outcome]] = {
     "day_after": _day_after,
 }
 APPOINTMENT_KINDS = frozenset({"week_before", "three_days_before", "day_before", "day_after"})
-REQUESTED = frozenset({"by_text"})  # asked for by a caller who has not enrolled
+REQUESTED = frozenset({"by_text", "confirm"})  # asked for by a caller who has not enrolled
 
 
 def needs_enrolment(kind: str) -> bool:

@@ -16,7 +16,7 @@ VISIT_DAY = frozenset({"day_before"})  # worded "today" on the day: what to brin
 # Closer to the visit than this, the 3-days-before reminder lists what is missing (and "ask
 # for copies soon, they take a week" would no longer help).
 BEFORE_VISIT_MIN_DAYS = {"week_before": 4, "checklist": 4}
-ANSWERS = frozenset({"by_text", "texted", "welcome"})
+ANSWERS = frozenset({"by_text", "confirm", "texted", "welcome"})
 """Texts that answer what the person just did (a key on a call): sent at once, day or night,
 and, like replies to their own texts, not counted against the daily or weekly cap."""
 

@@ -41,12 +41,19 @@ def keys_pressed(conv: Conversation, event: KeysPressed, now: dt.datetime) -> Ou
     consent: Consent | None = None
     one_offs: list[Planned] = []
     for action in event.actions:
-        if action is Action.ENROL and conv.status is not Status.ACTIVE:
+        if action is Action.ENROL and conv.status not in (Status.ACTIVE, Status.OPTED_OUT):
             conv = conv.replace(status=Status.ACTIVE, language=event.language, enrolled_at=now)
             conv = conv.replace(step=next_setup_step(conv))
             heard = Reply("consent", event.language)
             consent = Consent(ConsentKind.OPT_IN, "voice", "pressed 1", heard)
             one_offs.append(_one_off("welcome", f"welcome:{stamp}", now))
+        elif action is Action.CONFIRM_BY_TEXT and conv.status is Status.NEW:
+            conv = conv.replace(status=Status.CONFIRMING, language=event.language)
+            heard = Reply("confirm_sent", event.language)
+            consent = Consent(
+                ConsentKind.ASKED, "voice", "pressed a key; caller ID unverified", heard
+            )
+            one_offs.append(_one_off("confirm", "confirm", now))  # one key: one text, ever
         elif action is Action.TEXT_INFO:
             one_offs.append(_one_off("by_text", f"by_text:{stamp}", now))
         elif action in (Action.CALLS_ON, Action.CALLS_OFF):

@@ -37,6 +37,7 @@ class Action(StrEnum):
     TEXT_REMINDER = "text_reminder"  # send this call's reminder as a text
     PHRASE_HEARD = "phrase_heard"
     STOP_ALL = "stop_all"  # no more reminders at all, calls or texts (an opt-out by keypress)
+    CONFIRM_BY_TEXT = "confirm_by_text"  # an unverified caller ID: one text asking for YES
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -164,6 +165,8 @@ def _records(call: Call, caller: Caller) -> VoiceOutcome:
 
 
 def _sign_up_or_switch(call: Call, caller: Caller) -> VoiceOutcome:
+    if caller is not None and caller.status is Status.OPTED_OUT:  # never re-enrolled by a key
+        return VoiceOutcome((_v(call.language, "text_start"),), Call(CallStep.INFO, call.language))
     if caller is None or caller.status is not Status.ACTIVE:
         return VoiceOutcome((_v(call.language, "consent"),), Call(CallStep.CONSENT, call.language))
     if caller.calls:

@@ -18,7 +18,11 @@ from webhooks import create_app
 
 @pytest.fixture
 def admin_app(settings: Settings) -> Iterator[Flask]:
-    app = create_app(settings.model_copy(update={"secret_key": "test-secret-key"}))
+    app = create_app(
+        settings.model_copy(
+            update={"secret_key": "test-secret-key", "metrics_token": "test-metrics-token"}
+        )
+    )
     with transaction(app.extensions["secondopinion"].sessions) as session:
         add_staff(session, "Nadia", PASSWORD, dt.datetime.now(dt.UTC))
     yield app

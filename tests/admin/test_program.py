@@ -35,7 +35,21 @@ def test_the_content_view_shows_both_languages_with_segments(staff):
 
 def test_metrics_are_in_prometheus_format(admin_app, client):
     enrol(admin_app, ANA)
-    body = admin_app.test_client().get("/metrics").get_data(as_text=True)
+    bearer = {"Authorization": "Bearer test-metrics-token"}
+    body = admin_app.test_client().get("/metrics", headers=bearer).get_data(as_text=True)
     assert 'secondopinion_messages{state="delivered"}' in body
     assert "secondopinion_reminders_due" in body and "secondopinion_reminders_late" in body
     assert 'secondopinion_webhook_seconds_count{path="/twilio/sms"} 2.0' in body
+
+
+def test_the_csv_never_starts_a_cell_with_a_formula(admin_app, staff):
+    from tests.builders import sms
+
+    patient = admin_app.test_client()
+    attacks = ['\t=HYPERLINK("https://evil.example","STOP")', "\r=1+1 STOP", "=cmd STOP"]
+    for n, words in enumerate(attacks):
+        sms(patient, f"+1212555014{n}", words)
+    rows = list(
+        csv.DictReader(io.StringIO(get(staff, "/admin/consent.csv").get_data(as_text=True)))
+    )
+    assert {r["words"][:2] for r in rows} == {"'\r", "'\t", "'="}

@@ -191,7 +191,8 @@ def check_one_text(before: Conversation, text: str, now: dt.datetime) -> Convers
 
     # The language changes only when the person asked for it.
     if after.language is not before.language:
-        stopped_before_joining = before.status is Status.NEW and after.status is Status.OPTED_OUT
+        not_joined = before.status in (Status.NEW, Status.CONFIRMING)
+        stopped_before_joining = not_joined and after.status is Status.OPTED_OUT
         assert may_change_language(before, text) or stopped_before_joining, (before, text)
 
     # Enrolled people always get an answer; HELP always gets one, everywhere.
@@ -207,7 +208,8 @@ def check_one_text(before: Conversation, text: str, now: dt.datetime) -> Convers
         assert after.status is Status.OPTED_OUT
 
     # The consent ledger hears of every change of standing, and only of those.
-    joined = before.status in (Status.NEW, Status.OPTED_OUT) and after.status is Status.ACTIVE
+    outside = (Status.NEW, Status.OPTED_OUT, Status.CONFIRMING)  # not (or no longer) enrolled
+    joined = before.status in outside and after.status is Status.ACTIVE
     left = before.status is not Status.OPTED_OUT and after.status is Status.OPTED_OUT
     assert (consent_kind(outcome) is ConsentKind.OPT_IN) == joined
     assert (consent_kind(outcome) is ConsentKind.OPT_OUT) == left

@@ -1,4 +1,4 @@
-"""A sandbox-mode app on each database, with a test client that carries a CSRF token."""
+"""A sandbox-mode app on a local SQLite file (the only database it runs on), with CSRF."""
 
 from __future__ import annotations
 
@@ -10,12 +10,27 @@ from flask.testing import FlaskClient
 from simkit import with_csrf
 
 from secondopinion.settings import Settings
+from tests.services import empty_tables
 from webhooks import create_app
 
 
 @pytest.fixture
-def sandbox_app(settings: Settings) -> Iterator[Flask]:
-    app = create_app(settings.model_copy(update={"sandbox": True}))
+def database_url(sqlite_url: str) -> Iterator[str]:
+    """The sandbox refuses any database but a SQLite file: these tests run on SQLite only."""
+    yield sqlite_url
+    empty_tables(sqlite_url)
+
+
+@pytest.fixture
+def sandbox_settings(settings: Settings) -> Settings:
+    """No real Twilio setting at all, as `secondopinion serve` runs it."""
+    blank = {"twilio_auth_token": "", "public_base_url": "", "twilio_account_sid": ""}
+    return settings.model_copy(update={"sandbox": True, **blank})
+
+
+@pytest.fixture
+def sandbox_app(sandbox_settings: Settings) -> Iterator[Flask]:
+    app = create_app(sandbox_settings)
     yield app
     app.extensions["secondopinion"].engine.dispose()
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import secrets
 
 from flask import Flask
@@ -19,6 +20,7 @@ def init_app(app: Flask) -> None:
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_SECURE=svc.settings.public_base_url.startswith("https://"),
+        PERMANENT_SESSION_LIFETIME=dt.timedelta(hours=svc.settings.staff_session_hours),
     )
     from webhooks.admin.metrics import init_app as init_metrics
     from webhooks.admin.views import bp

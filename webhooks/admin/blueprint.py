@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from flask import Blueprint, abort, current_app, redirect, request, session, url_for
+from flask import Blueprint, abort, current_app, g, redirect, request, session, url_for
 
+from store import staff_sessions
+from store.db import transaction
 from webhooks.admin import csrf
+from webhooks.current import services
 
 bp = Blueprint(
     "admin",
@@ -34,17 +38,32 @@ def _helpers() -> dict[str, object]:
 
 
 def staff_only(view: View) -> View:
-    """Send anyone not signed in to the login page, then back here."""
+    """Send anyone without a live server-side session to the login page, then back here."""
 
     @functools.wraps(view)
     def checked(*args: Any, **kwargs: Any) -> Any:
-        if not session.get("staff"):
+        name = _signed_in()
+        if name is None:
+            session.clear()
             return redirect(url_for("admin.login", next=request.full_path))
+        g.staff = name
         return view(*args, **kwargs)
 
     return checked  # type: ignore[return-value]
 
 
+def _signed_in() -> str | None:
+    """Checked against the database on every request: an ended session opens nothing."""
+    token = session.get("sid")
+    if not isinstance(token, str):
+        return None
+    svc = services()
+    lifetime = dt.timedelta(hours=svc.settings.staff_session_hours)
+    idle = dt.timedelta(minutes=svc.settings.staff_idle_minutes)
+    with transaction(svc.sessions) as db:
+        return staff_sessions.current(db, token, svc.clock(), lifetime, idle)
+
+
 def current_staff() -> str:
-    name: str = session["staff"]
+    name: str = g.staff
     return name

@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
+import hmac
 import time
 from collections.abc import Iterator
 
-from flask import Flask, Response, g, request
+from flask import Flask, Response, abort, g, request
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Histogram, generate_latest
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 from sqlalchemy import Result, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from secondopinion import traffic
 from secondopinion.container import Clock, Services
 from store.models import MessageRow, ReminderRow
 from store.reminders import PENDING
@@ -29,8 +31,11 @@ GROUPS = {
 class DatabaseCollector(Collector):
     """Counts read from the database at scrape time, so every process reports the same."""
 
-    def __init__(self, sessions: sessionmaker[Session], clock: Clock) -> None:
+    def __init__(
+        self, sessions: sessionmaker[Session], clock: Clock, factor: float, floor: int
+    ) -> None:
         self.sessions, self.clock = sessions, clock
+        self.factor, self.floor = factor, floor
 
     def collect(self) -> Iterator[GaugeMetricFamily]:
         now = self.clock()
@@ -54,6 +59,23 @@ class DatabaseCollector(Collector):
         yield GaugeMetricFamily(
             "secondopinion_reminders_late", "Pending reminders due over 5 minutes ago", late
         )
+        yield from self._traffic(now)
+
+    def _traffic(self, now: dt.datetime) -> Iterator[GaugeMetricFamily]:
+        """Last hour's new numbers and answers, and 1 when far above the usual (SMS pumping)."""
+        with self.sessions() as session:
+            seen = traffic.check(session, now, self.factor, self.floor)
+        hour = GaugeMetricFamily(
+            "secondopinion_last_hour", "New numbers and answers in the last hour", labels=["what"]
+        )
+        alarm = GaugeMetricFamily(
+            "secondopinion_traffic_alarm", "1: far above the usual hour", labels=["what"]
+        )
+        for t in seen:
+            hour.add_metric([t.what], t.last_hour)
+            alarm.add_metric([t.what], int(t.alarm))
+        yield hour
+        yield alarm
 
 
 def _pending(session: Session, before: dt.datetime) -> int:
@@ -71,7 +93,15 @@ def init_app(app: Flask) -> None:
         ["path"],
         registry=registry,
     )
-    registry.register(DatabaseCollector(svc.sessions, lambda: svc.clock()))
+    settings = svc.settings
+    registry.register(
+        DatabaseCollector(
+            svc.sessions,
+            lambda: svc.clock(),
+            settings.pumping_factor,
+            settings.pumping_min_per_hour,
+        )
+    )
 
     @app.before_request
     def _start() -> None:
@@ -80,13 +110,24 @@ def init_app(app: Flask) -> None:
     @app.after_request
     def _observe(response: Response) -> Response:
         started = g.pop("metrics_started", None)
-        if started is not None and request.path.startswith("/twilio/"):
-            latency.labels(request.path).observe(time.perf_counter() - started)
+        route = request.url_rule.rule if request.url_rule else ""  # never the raw path
+        if started is not None and route.startswith("/twilio/"):
+            latency.labels(route).observe(time.perf_counter() - started)
         return response
 
     @app.get("/metrics")
     def metrics() -> Response:
+        if not _allowed(svc.settings.metrics_token, svc.settings.sandbox):
+            abort(404)  # as if there were none: a scraper learns nothing
         return Response(generate_latest(registry), mimetype=CONTENT_TYPE_LATEST)
+
+
+def _allowed(token: str, sandbox: bool) -> bool:
+    """The bearer token when METRICS_TOKEN is set; unset, open only in the local sandbox."""
+    if not token:
+        return sandbox
+    sent = request.headers.get("Authorization", "")
+    return hmac.compare_digest(sent.encode(), f"Bearer {token}".encode())
 
 
 def _pairs(result: Result[str, int]) -> dict[str, int]:

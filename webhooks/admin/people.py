@@ -29,21 +29,22 @@ def home() -> ResponseReturnValue:
 @bp.get("/people")
 @staff_only
 def people() -> ResponseReturnValue:
-    status = request.args.get("status", "")
-    language = request.args.get("language", "")
+    statuses, languages = [s.value for s in Status], [lang.value for lang in Language]
+    status = request.args.get("status", "") if request.args.get("status") in statuses else ""
+    language = request.args.get("language", "") if request.args.get("language") in languages else ""
     last4 = "".join(c for c in request.args.get("last4", "") if c.isdigit())[-4:]
     with services().sessions() as session:
         found = queries.people(session, status, language, last4)
     return render_template(
         "admin/people.html",
         people=found,
-        statuses=[s.value for s in Status],
-        languages=[lang.value for lang in Language],
+        statuses=statuses,
+        languages=languages,
         filters={"status": status, "language": language, "last4": last4},
     )
 
 
-@bp.get("/people/<int:person_id>")
+@bp.get("/people/<int(max=2147483647):person_id>")
 @staff_only
 def person(person_id: int) -> ResponseReturnValue:
     with services().sessions() as session:
@@ -54,7 +55,7 @@ def person(person_id: int) -> ResponseReturnValue:
     return render_template("admin/person.html", person=found, events=events, zones=ZONES)
 
 
-@bp.post("/people/<int:person_id>/<action>")
+@bp.post("/people/<int(max=2147483647):person_id>/<action>")
 @staff_only
 def act(person_id: int, action: str) -> ResponseReturnValue:
     """Pause, resume, change zone, opt out or erase: one transaction with its log entry."""

@@ -1,0 +1,74 @@
+"""Sign-in limits that reveal no account names and cannot keep the real user out for long."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import time_machine
+from adminkit import CSRF, PASSWORD
+
+from secondopinion.sign_in import ADDRESS_FAILURES, FREE_TRIES, MAX_WAIT
+
+GUESSER, NADIA_DESK = "203.0.113.7", "198.51.100.20"  # documentation addresses
+
+
+def attempt(client, name: str, password: str, address: str):  # type: ignore[no-untyped-def]
+    return client.post(
+        "/admin/login",
+        data={"csrf_token": CSRF, "username": name, "password": password},
+        base_url="https://localhost",
+        environ_base={"REMOTE_ADDR": address},
+    )
+
+
+def browser(admin_app):  # type: ignore[no-untyped-def]
+    """A browser that loaded the login form (made inside a moved clock, so its cookie is fresh)."""
+    client = admin_app.test_client()
+    with client.session_transaction(base_url="https://localhost") as session:
+        session["csrf_token"] = CSRF
+    return client
+
+
+def answers(client, name: str, tries: int) -> list[tuple[int, str]]:  # type: ignore[no-untyped-def]
+    found = []
+    for _ in range(tries):
+        response = attempt(client, name, "a wrong guess", GUESSER)
+        found.append((response.status_code, response.get_data(as_text=True)))
+    return found
+
+
+def test_a_real_name_and_an_unknown_one_get_the_very_same_answers(guest):
+    real, unknown = (
+        answers(guest, "nadia", FREE_TRIES + 3),
+        answers(guest, "nobody", FREE_TRIES + 3),
+    )
+    assert real == unknown
+    assert {status for status, _ in real} == {401}
+
+
+def test_a_guesser_elsewhere_never_keeps_the_real_user_out(guest, admin_app):
+    answers(guest, "nadia", FREE_TRIES + 5)
+    nadia = browser(admin_app)
+    assert attempt(nadia, "nadia", PASSWORD, NADIA_DESK).status_code == 303
+
+
+def test_after_the_free_tries_the_same_address_waits_and_the_wait_is_bounded(admin_app):
+    with time_machine.travel(dt.datetime(2027, 1, 4, 15, 0, tzinfo=dt.UTC), tick=False) as t:
+        guest = browser(admin_app)
+        answers(guest, "nadia", FREE_TRIES)
+        assert attempt(guest, "nadia", PASSWORD, GUESSER).status_code == 401  # must wait
+        t.shift(dt.timedelta(seconds=2))
+        assert attempt(guest, "nadia", PASSWORD, GUESSER).status_code == 303
+    with time_machine.travel(dt.datetime(2027, 1, 5, 15, 0, tzinfo=dt.UTC), tick=False) as t:
+        guest = browser(admin_app)
+        answers(guest, "nadia", FREE_TRIES + 20)  # as many as the address may make
+        t.shift(MAX_WAIT + dt.timedelta(seconds=1))
+        assert attempt(guest, "nadia", PASSWORD, GUESSER).status_code == 303
+
+
+def test_one_address_trying_many_names_is_stopped(admin_app):
+    with time_machine.travel(dt.datetime(2027, 1, 4, 15, 0, tzinfo=dt.UTC), tick=False):
+        guest = browser(admin_app)
+        for n in range(ADDRESS_FAILURES):
+            attempt(guest, f"user{n}", "a wrong guess", GUESSER)
+        assert attempt(guest, "nadia", PASSWORD, GUESSER).status_code == 401
