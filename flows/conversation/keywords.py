@@ -9,6 +9,7 @@ from collections.abc import Mapping
 from enum import StrEnum
 
 from flows.content import RECORD_ITEMS, Content
+from flows.inbox.classify import Vocabulary, needs_a_person
 from flows.language import Language
 from flows.text import compact, words
 
@@ -35,6 +36,10 @@ class Kind(StrEnum):
     REFERRAL = "referral"
     CALLS = "calls"
     TEXTS = "texts"
+    MOVED = "moved"  # the visit has a new date
+
+
+ASKING = "ask_person"  # the `[keywords]` family of single words that ask for a person
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -45,6 +50,7 @@ class Reading:
     done: tuple[int, ...] | None  # items named after DONE / LISTO; None when not a DONE reply
     stop_language: Language | None  # set when it is a stop keyword or plainly means stop
     compact: str
+    for_a_person: bool = False  # reads like a question or a problem, not like a keyword
 
     @property
     def says_stop(self) -> bool:
@@ -62,7 +68,11 @@ class Keywords:
         done_words: set[str] = set()
         all_words: set[str] = set()
         sentences: list[tuple[Language, re.Pattern[str]]] = []
+        every: list[str] = []
+        asking: list[str] = []
         for language, catalogue in content.catalogues.items():
+            for family, listed in catalogue.keywords.items():
+                (asking if family == ASKING else every).extend(listed)
             for family in Kind:
                 for word in catalogue.keywords.get(family.value, ()):
                     exact[compact(word)].setdefault(family, language)
@@ -74,6 +84,7 @@ class Keywords:
         self._done_words = sorted(done_words, key=len, reverse=True)  # longest first
         self._all_words = frozenset(all_words)
         self._stop_sentences = tuple(sentences)
+        self.vocabulary = Vocabulary.of(every, asking)
 
     def read(self, text: str) -> Reading:
         plain = words(text)
@@ -82,9 +93,9 @@ class Keywords:
         stop_language = kinds.get(Kind.OPT_OUT) or next(
             (language for language, pattern in self._stop_sentences if pattern.search(plain)), None
         )
-        return Reading(
-            kinds=kinds, done=self._done_items(plain), stop_language=stop_language, compact=key
-        )
+        done = self._done_items(plain)
+        for_a_person = not kinds and done is None and needs_a_person(text, self.vocabulary)
+        return Reading(kinds, done, stop_language, key, for_a_person)
 
     def _done_items(self, plain: str) -> tuple[int, ...] | None:
         """`DONE 1 3` -> (1, 3); `DONE ALL` -> every item; `DONE` -> (); anything else None."""

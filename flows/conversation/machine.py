@@ -13,10 +13,20 @@ import datetime as dt
 from flows.content import Content
 from flows.content.render import Program, Reply, render
 from flows.conversation.external import CarrierRefused, StaffAction, StaffChange, carrier, staff
+from flows.conversation.handoff import not_understood
 from flows.conversation.keywords import Keywords, Kind, Reading
-from flows.conversation.outcome import Consent, ConsentKind, InboundText, Outcome, prompt, say
+from flows.conversation.outcome import (
+    CaseChange,
+    Consent,
+    ConsentKind,
+    InboundText,
+    Outcome,
+    prompt,
+    say,
+)
 from flows.conversation.state import NO_MORE_TEXTS, Conversation, Language, Status, Step
-from flows.conversation.steps import HANDLERS, UNCLEAR, choose_language, command
+from flows.conversation.steps import HANDLERS, choose_language, command
+from flows.inbox.hours import OfficeHours
 from flows.reminders.compose import ReminderDue, remind
 from flows.reminders.plan import PlanSpec, load_plan, plan, plan_inputs
 from flows.voice.actions import KeysPressed, keys_pressed
@@ -29,12 +39,17 @@ class Machine:
     """Holds the keyword tables and the plan built once from the content; `step` keeps no state."""
 
     def __init__(
-        self, content: Content, program: Program | None = None, plan: PlanSpec | None = None
+        self,
+        content: Content,
+        program: Program | None = None,
+        plan: PlanSpec | None = None,
+        hours: OfficeHours | None = None,
     ) -> None:
         self.content = content
         self.keywords = Keywords(content)
         self.program = program or DEFAULT_PROGRAM
         self.plan = plan or load_plan()
+        self.hours = hours or OfficeHours()  # when a person answers a question
 
     def render(self, reply: Reply, channel: str = "sms") -> str:
         return render(self.content, self.program, reply, channel)
@@ -45,6 +60,8 @@ class Machine:
     def step(self, conv: Conversation, event: Event, now: dt.datetime) -> Outcome:
         """Answer one event; `now` is aware, passed in by the caller."""
         outcome = self._answer(conv, event, now)
+        if conv.status not in NO_MORE_TEXTS and outcome.conversation.status in NO_MORE_TEXTS:
+            outcome = dataclasses.replace(outcome, case=CaseChange.CLOSE)  # STOP always wins
         resumed = isinstance(event, StaffChange) and event.action is StaffAction.RESUME
         if not resumed and plan_inputs(conv) == plan_inputs(outcome.conversation):
             return outcome
@@ -68,7 +85,7 @@ class Machine:
         reading = self.keywords.read(event.body)
         if conv.status in (Status.NEW, Status.OPTED_OUT):
             return _outside(conv, reading, event.body, now)
-        return _inside(conv, reading, event.body, now)
+        return _inside(conv, reading, event.body, now, self.hours)
 
 
 def _enrol(conv: Conversation, language: Language, body: str, now: dt.datetime) -> Outcome:
@@ -101,8 +118,11 @@ def _outside(conv: Conversation, reading: Reading, body: str, now: dt.datetime) 
     return Outcome(conv)
 
 
-def _inside(conv: Conversation, reading: Reading, body: str, now: dt.datetime) -> Outcome:
-    """An enrolled person: stop first, then what works at any step, then the step's own answer."""
+def _inside(
+    conv: Conversation, reading: Reading, body: str, now: dt.datetime, hours: OfficeHours
+) -> Outcome:
+    """An enrolled person: stop first, then what works at any step, then the step's own answer;
+    what none of them understood is for a person when it reads like a question."""
     if reading.says_stop:
         return _opt_out(conv, conv.language, body)
     if Kind.ENROL in reading:
@@ -114,11 +134,8 @@ def _inside(conv: Conversation, reading: Reading, body: str, now: dt.datetime) -
     if switched:
         return switched
     answered = HANDLERS[conv.step](conv, reading, body, now)
-    return (
-        answered
-        or command(conv, reading, now)
-        or Outcome(conv, say(conv, UNCLEAR[conv.step], date=conv.pending_date))
-    )
+    understood = answered or command(conv, reading, now)
+    return understood or not_understood(conv, reading, body, now, hours)
 
 
 def _language_command(conv: Conversation, reading: Reading) -> Outcome | None:

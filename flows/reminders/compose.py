@@ -62,8 +62,17 @@ def _day_before(conv: Conversation) -> Outcome:
 
 
 def _day_after(conv: Conversation) -> Outcome:
+    """Asks whether the visit happened; the answer completes the conversation."""
+    asking = conv.replace(step=Step.OUTCOME)
+    return Outcome(asking, say(asking, "reminder_day_after"))
+
+
+def _visit_check(conv: Conversation) -> Outcome:
+    """The one reminder for a missing answer; after it, the conversation is completed."""
+    if conv.step is not Step.OUTCOME:
+        return Outcome(conv)  # answered, or busy with something else: no need to ask
     done = conv.replace(status=Status.COMPLETED)
-    return Outcome(done, say(done, "reminder_day_after"))
+    return Outcome(done, say(done, "reminder_visit_check"))
 
 
 def _by_text(conv: Conversation) -> Outcome:
@@ -86,8 +95,11 @@ COMPOSERS = {
     "three_days_before": _three_days_before,
     "day_before": _day_before,
     "day_after": _day_after,
+    "visit_check": _visit_check,
 }
-APPOINTMENT_KINDS = frozenset({"week_before", "three_days_before", "day_before", "day_after"})
+APPOINTMENT_KINDS = frozenset(
+    {"week_before", "three_days_before", "day_before", "day_after", "visit_check"}
+)
 REQUESTED = frozenset({"by_text"})  # asked for by a caller who has not enrolled
 
 

@@ -1,4 +1,8 @@
-"""The conversation as a graph: every step can be reached, and no step is a dead end."""
+"""The conversation as a graph: every step can be reached, and no step is a dead end.
+
+Its edges are texts, and the one reminder that moves the conversation on its own: the
+day-after question (did the visit happen?).
+"""
 
 from __future__ import annotations
 
@@ -7,7 +11,8 @@ from collections import deque
 import pytest
 from flowkit import NOW
 
-from flows import Conversation, InboundText, Machine, Status, Step
+from flows import Conversation, Event, InboundText, Machine, Status, Step
+from flows.reminders.compose import ReminderDue
 
 # A small vocabulary that covers every kind of reply that moves the conversation. HELP, MENU,
 # DONE and PHRASES are left out: they never change the step (PHRASES only counts up, so the graph
@@ -31,8 +36,13 @@ VOCABULARY = (
     "RECORDS",
     "STOP",
     "START",
+    "MOVED",
     "hello",
 )
+DAY_AFTER = "(the day after the visit)"
+EVENTS: dict[str, Event] = {text: InboundText(text) for text in VOCABULARY} | {
+    DAY_AFTER: ReminderDue("day_after")
+}
 
 Graph = dict[Conversation, dict[str, Conversation]]
 
@@ -48,8 +58,8 @@ def graph(machine: Machine) -> Graph:
         if conversation in edges:
             continue
         edges[conversation] = {}
-        for text in VOCABULARY:
-            after = machine.step(conversation, InboundText(text), NOW).conversation
+        for text, event in EVENTS.items():
+            after = machine.step(conversation, event, NOW).conversation
             edges[conversation][text] = after
             if after not in edges:
                 queue.append(after)
