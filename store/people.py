@@ -17,6 +17,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from flows import Conversation, Language, Referral, Status, Step
+from flows.conversation.state import VisitOutcome
 from store.models import ConversationRow, ReminderHoldRow
 
 _INSERTS: dict[str, Callable[..., Any]] = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
@@ -49,6 +50,7 @@ def _columns(conv: Conversation) -> dict[str, object]:
         "enrolled_at": conv.enrolled_at,
         "referral_at": conv.referral_at,
         "deferred_at": conv.deferred_at,
+        "visit_outcome": conv.visit_outcome.value if conv.visit_outcome else None,
     }
 
 
@@ -68,6 +70,7 @@ def _person(row: Any) -> Person:
         enrolled_at=row.enrolled_at,
         referral_at=row.referral_at,
         deferred_at=row.deferred_at,
+        visit_outcome=VisitOutcome(row.visit_outcome) if row.visit_outcome else None,
     )
     return Person(row.id, row.phone, state, bool(row.paused))
 
