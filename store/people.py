@@ -55,7 +55,12 @@ def _columns(conv: Conversation) -> dict[str, object]:
 
 
 def _person(row: Any) -> Person:
-    state = Conversation(
+    return Person(row.id, row.phone, state_of(row), bool(row.paused))
+
+
+def state_of(row: Any) -> Conversation:
+    """The conversation a row of the table holds (for readers that list many people)."""
+    return Conversation(
         language=Language(row.language),
         step=Step(row.step),
         status=Status(row.status),
@@ -72,7 +77,6 @@ def _person(row: Any) -> Person:
         deferred_at=row.deferred_at,
         visit_outcome=VisitOutcome(row.visit_outcome) if row.visit_outcome else None,
     )
-    return Person(row.id, row.phone, state, bool(row.paused))
 
 
 def _query() -> Select[Any]:

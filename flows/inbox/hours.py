@@ -33,7 +33,7 @@ class OfficeHours:
 
 @dataclasses.dataclass(frozen=True, slots=True)
 class AnswerBy:
-    """When a person will answer: later the same day, or on `day` (the next day the office is open)."""
+    """When a person will answer: later the same day, or on `day`, the office's next open day."""
 
     same_day: bool
     day: dt.date

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from secondopinion.container import Clock, Services
 from store.models import MessageRow, ReminderRow
 from store.reminders import PENDING
+from webhooks.admin.inbox_metrics import InboxCollector
 
 LATE_AFTER = dt.timedelta(minutes=5)
 # Twilio's outbound statuses, grouped the way the issue counts them.
@@ -72,6 +73,9 @@ def init_app(app: Flask) -> None:
         registry=registry,
     )
     registry.register(DatabaseCollector(svc.sessions, lambda: svc.clock()))
+    registry.register(
+        InboxCollector(svc.sessions, lambda: svc.clock(), svc.settings.case_flag_after)
+    )
 
     @app.before_request
     def _start() -> None:
