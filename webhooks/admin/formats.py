@@ -25,7 +25,7 @@ def age(delta: dt.timedelta | None) -> str:
     minutes = int(delta.total_seconds() // 60)
     days, hours, mins = minutes // 1440, minutes % 1440 // 60, minutes % 60
     if days:
-        return f"{days} day{'s' if days > 1 else ''} {hours} h"
+        return f"{days} day{'s' if days > 1 else ''}" + (f" {hours} h" if hours else "")
     return f"{hours} h {mins} min" if hours else f"{mins} min"
 
 

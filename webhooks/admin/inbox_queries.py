@@ -11,8 +11,10 @@ from sqlalchemy.orm import Session
 
 from flows.inbox.case import Case
 from flows.phones import mask
+from flows.reminders.sending import STAFF_TEXT
 from store import cases, labels
-from store.models import CaseRow, ConversationRow, MessageRow
+from store.models import CaseRow, ConversationRow, MessageRow, ReminderRow
+from store.reminders import PENDING, SENDING
 
 LAST_MESSAGES = 3  # shown with each case in the list
 THREAD_BEFORE = 5  # messages from before the case opened, for context, on its page
@@ -77,11 +79,9 @@ def item(session: Session, case_id: int, now: dt.datetime, limit: dt.timedelta) 
     stored = cases.find(session, case_id)
     if stored is None:
         return None
-    since = stored.case.opened_at
-    thread = [
-        *_last(session, stored.person, THREAD_BEFORE, before=since),
-        *_since(session, stored.person, since),
-    ]
+    since, person = stored.case.opened_at, stored.person
+    before = _last(session, person, THREAD_BEFORE, before=since)
+    thread = [*before, *_since(session, person, since), *_on_the_way(session, person)]
     return _item(session, stored, now, limit, thread)
 
 
@@ -117,6 +117,17 @@ def _last(session: Session, person: int, n: int, before: dt.datetime | None = No
         query = query.where(MessageRow.created_at < before)
     newest = query.order_by(MessageRow.created_at.desc(), MessageRow.id.desc()).limit(n)
     return [_line(m) for m in reversed(session.scalars(newest).all())]
+
+
+def _on_the_way(session: Session, person: int) -> list[Line]:
+    """Staff texts not sent yet: held for quiet hours, or waiting for the simulator."""
+    query = select(ReminderRow).where(
+        ReminderRow.conversation_id == person,
+        ReminderRow.kind == STAFF_TEXT,
+        ReminderRow.status.in_((PENDING, SENDING)),
+    )
+    rows = session.scalars(query.order_by(ReminderRow.due_at, ReminderRow.id))
+    return [Line(r.due_at, False, r.body or "", "waiting to go", True) for r in rows]
 
 
 def _since(session: Session, person: int, since: dt.datetime) -> list[Line]:
