@@ -1,20 +1,17 @@
-"""A service that sends through the fake Twilio, with two staff accounts signed in, at a
-frozen weekday morning in New York (office hours) unless a test moves the clock."""
+"""A service that sends through the fake Twilio, at a frozen weekday morning in New York
+(office hours) unless a test moves the clock; staff accounts signed in when a test asks."""
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterator
 
 import pytest
 import time_machine
 from flask import Flask
 from flask.testing import FlaskClient
-from inboxkit import PASSWORD, WEDNESDAY_10AM, sign_in
+from inboxkit import WEDNESDAY_10AM, sign_in
 
 from secondopinion.settings import Settings
-from store.db import transaction
-from store.staff import add_staff
 from webhooks import create_app
 
 
@@ -27,9 +24,6 @@ def clock() -> Iterator[time_machine.Traveller]:
 @pytest.fixture
 def inbox_app(sending_settings: Settings, clock: time_machine.Traveller) -> Iterator[Flask]:
     app = create_app(sending_settings.model_copy(update={"secret_key": "test-secret-key"}))
-    with transaction(app.extensions["secondopinion"].sessions) as session:
-        for name in ("nadia", "omar"):
-            add_staff(session, name, PASSWORD, dt.datetime.now(dt.UTC))
     yield app
     app.extensions["secondopinion"].engine.dispose()
 

@@ -8,7 +8,9 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
-from store.models import CaseRow, ConversationRow, ReminderRow
+from store.db import transaction
+from store.models import CaseRow, ConversationRow, ReminderRow, StaffUserRow
+from store.staff import add_staff
 from tests.builders import sms
 from tests.reminding import NY, at
 
@@ -34,6 +36,10 @@ def page(client: FlaskClient, path: str) -> str:
 
 
 def sign_in(app: Flask, name: str) -> FlaskClient:
+    """A client of `name`, a staff account made now if it is new."""
+    with transaction(app.extensions["secondopinion"].sessions) as session:
+        if session.scalar(select(StaffUserRow.id).where(StaffUserRow.username == name)) is None:
+            add_staff(session, name, PASSWORD, dt.datetime.now(dt.UTC))
     client = app.test_client()
     with client.session_transaction(base_url="https://localhost") as session:
         session["csrf_token"] = CSRF

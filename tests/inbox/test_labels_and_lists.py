@@ -30,7 +30,7 @@ def count(app: Flask, model: type, person: int) -> int:
         return session.scalar(query) or 0
 
 
-def test_a_label_and_navigator_are_searchable_and_logged(inbox_app, nadia) -> None:
+def test_a_label_and_navigator_are_searchable_and_logged(inbox_app, nadia, omar) -> None:
     enrol_english(inbox_app)
     enrol_english(inbox_app, CAL)
     person = person_id(inbox_app, ANA)
