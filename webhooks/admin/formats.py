@@ -1,20 +1,10 @@
-"""How the dashboard writes durations and outcomes of a send, in plain words."""
+"""How the dashboard writes a duration, in plain words."""
 
 from __future__ import annotations
 
 import datetime as dt
 
 from webhooks.admin.blueprint import bp
-
-SEND_OUTCOMES = {
-    "sent": "Sent.",
-    "queued": "Queued: the simulator sends it within a few seconds.",
-    "deferred": "Held for quiet hours: it goes when their morning starts.",
-    "retry": "Twilio was busy: it will be tried again in a moment.",
-    "unknown": "Twilio's answer was lost: it is checked with Twilio before it is sent again.",
-    "cancelled": "Not sent: this person can no longer get texts.",
-}
-NOT_SENT = "Not sent: Twilio refused it. The person's timeline shows the error."
 
 
 @bp.app_template_filter("age")
@@ -27,7 +17,3 @@ def age(delta: dt.timedelta | None) -> str:
     if days:
         return f"{days} day{'s' if days > 1 else ''}" + (f" {hours} h" if hours else "")
     return f"{hours} h {mins} min" if hours else f"{mins} min"
-
-
-def send_outcome(outcome: str) -> str:
-    return SEND_OUTCOMES.get(outcome, NOT_SENT)

@@ -7,26 +7,18 @@ import logging
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
-from flows.inbox.saved import saved_answers, title
 from flows.language import Language
 from secondopinion.inbox import cases, texts
 from secondopinion.inbox.cases import Result
-from secondopinion.inbox.texts import Refused, StaffText
+from secondopinion.inbox.texts import Refused
+from store import cases as case_store
 from store.db import transaction
 from webhooks.admin import inbox_queries
 from webhooks.admin.blueprint import bp, current_staff, staff_only
-from webhooks.admin.formats import send_outcome
+from webhooks.admin.texting import REFUSALS, answer_choices, send_outcome, staff_text
 from webhooks.current import services
 
 log = logging.getLogger(__name__)
-REFUSALS = {  # why nothing was sent, and the HTTP status that says so
-    Refused.NO_PERSON: ("There is no such person.", 404),
-    Refused.NOT_TEXTABLE: ("Not sent: this person opted out or cannot get texts.", 409),
-    Refused.CASE_CLOSED: ("Not sent: this case was closed meanwhile.", 409),
-    Refused.EMPTY: ("Nothing to send: pick a saved answer or write a few words.", 400),
-    Refused.TOO_LONG: (f"Too long: keep it to {texts.MAX_TEXT} characters.", 400),
-    Refused.UNKNOWN_ANSWER: ("That saved answer does not exist.", 400),
-}
 
 
 @bp.get("/inbox")
@@ -59,22 +51,12 @@ def case_page(case_id: int, error: str | None = None, status: int = 200) -> Resp
     return page, status
 
 
-def answer_choices(language: Language) -> list[tuple[str, str, str]]:
-    """(key, title, words in the person's language) of every saved answer."""
-    machine = services().machine
-    return [(k, title(k), machine.render_key(k, language)) for k in saved_answers(machine.content)]
-
-
-def staff_text() -> StaffText:
-    return StaffText(saved=request.form.get("saved", ""), words=request.form.get("words", ""))
-
-
 @bp.post("/inbox/<int:case_id>/text")
 @staff_only
 def answer(case_id: int) -> ResponseReturnValue:
     svc, who = services(), current_staff()
     with svc.sessions() as session:
-        found = inbox_queries.item(session, case_id, svc.clock(), svc.settings.case_flag_after)
+        found = case_store.find(session, case_id)
     if found is None:
         abort(404)
     handed = texts.send(svc, found.person, staff_text(), who, case_id)

@@ -23,8 +23,7 @@ from store.db import transaction
 from store.labels import MAX_LABEL, Label
 from webhooks.admin import alerts, queries
 from webhooks.admin.blueprint import bp, current_staff, staff_only
-from webhooks.admin.formats import send_outcome
-from webhooks.admin.inbox import REFUSALS, answer_choices, staff_text
+from webhooks.admin.texting import REFUSALS, answer_choices, send_outcome, staff_text
 from webhooks.current import services
 
 log = logging.getLogger(__name__)
