@@ -52,4 +52,5 @@ def record_effects(
         changes = diff(outcome.reminders, existing, machine.plan.kinds)
         reminders.apply(session, person.id, changes, now)
     milestones.record(session, person.id, newly_reached(person.state, outcome.conversation), now)
-    follow(session, person.id, outcome.case, outcome.consent, sid is not None, now)
+    texted_the_case = sid is not None and person.in_inbox
+    follow(session, person.id, outcome.case, outcome.consent, texted_the_case, now)

@@ -10,7 +10,7 @@ import dataclasses
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import Select, delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from flows.inbox.case import Case, CaseStatus, CloseReason
@@ -99,6 +99,11 @@ def of_person(session: Session, person: int) -> Sequence[Stored]:
     """A person's cases, newest first (their timeline)."""
     query = select(CaseRow).where(CaseRow.conversation_id == person)
     return [_stored(row) for row in session.scalars(query.order_by(CaseRow.opened_at.desc()))]
+
+
+def people_with_an_open_case() -> Select[Any]:
+    """For the people query: who has a case waiting, read in the same statement that locks."""
+    return select(CaseRow.conversation_id).where(CaseRow.status == CaseStatus.OPEN.value)
 
 
 def erase(session: Session, person: int) -> None:

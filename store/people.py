@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from flows import Conversation, Language, Referral, Status, Step
 from flows.conversation.state import VisitOutcome
+from store.cases import people_with_an_open_case
 from store.models import ConversationRow, ReminderHoldRow
 
 _INSERTS: dict[str, Callable[..., Any]] = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
@@ -32,6 +33,7 @@ class Person:
     phone: str
     state: Conversation
     paused: bool = False  # staff paused their reminders
+    in_inbox: bool = False  # a case of theirs is open: their texts go to it too
 
 
 def _columns(conv: Conversation) -> dict[str, object]:
@@ -55,7 +57,7 @@ def _columns(conv: Conversation) -> dict[str, object]:
 
 
 def _person(row: Any) -> Person:
-    return Person(row.id, row.phone, state_of(row), bool(row.paused))
+    return Person(row.id, row.phone, state_of(row), bool(row.paused), bool(row.in_inbox))
 
 
 def state_of(row: Any) -> Conversation:
@@ -83,7 +85,10 @@ def _query() -> Select[Any]:
     paused = select(ReminderHoldRow.conversation_id).where(
         ReminderHoldRow.conversation_id == ConversationRow.id
     )
-    return select(ConversationRow.__table__, paused.exists().label("paused"))
+    in_inbox = ConversationRow.id.in_(people_with_an_open_case())
+    return select(
+        ConversationRow.__table__, paused.exists().label("paused"), in_inbox.label("in_inbox")
+    )
 
 
 def _lock(session: Session, where: ColumnElement[bool], skip_locked: bool = False) -> list[Person]:

@@ -29,9 +29,9 @@ def follow(
     now: dt.datetime,
 ) -> None:
     """A question opens a case (or joins the open one), any later text goes to it, and
-    texts ending closes it."""
+    texts ending closes it. `texted`: the person texted while a case of theirs is open."""
     if change is None and not texted:
-        return  # a reminder, a keypress, a delivery report: the case is not touched
+        return  # a reminder, a keypress, a delivery report, a text with no case open
     found = cases.open_of(session, person)
     if change is CaseChange.CLOSE:
         if found is not None:
