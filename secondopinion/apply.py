@@ -7,8 +7,10 @@ import datetime as dt
 from sqlalchemy.orm import Session
 
 from flows import Machine, Outcome
+from flows.outcomes.milestones import newly_reached
 from flows.reminders.changes import diff
-from store import consent, people, reminders
+from secondopinion.inbox.cases import follow
+from store import consent, milestones, people, reminders
 from store.people import Person
 
 
@@ -22,7 +24,8 @@ def apply(
     reply_text: str | None = None,
     sid: str | None = None,
 ) -> None:
-    """Write the outcome of a step for a locked person; the reply itself is the caller's."""
+    """Write the outcome of a step for a locked person; the reply itself is the caller's.
+    `sid` is the inbound text's, when a text was the event."""
     people.save(session, person, outcome.conversation, now)
     record_effects(session, machine, person, outcome, now, reply_text=reply_text, sid=sid)
 
@@ -37,7 +40,8 @@ def record_effects(
     reply_text: str | None = None,
     sid: str | None = None,
 ) -> None:
-    """The ledger and the reminders, for a caller that saves the state itself (in bulk)."""
+    """The ledger, the reminders, the milestones reached and the person's case, for a
+    caller that saves the state itself (in bulk)."""
     if outcome.consent is not None:
         said = outcome.consent
         shown = machine.render(said.heard, channel="voice") if said.heard else reply_text or ""
@@ -47,3 +51,6 @@ def record_effects(
         existing = reminders.schedule(session, person.id)
         changes = diff(outcome.reminders, existing, machine.plan.kinds)
         reminders.apply(session, person.id, changes, now)
+    milestones.record(session, person.id, newly_reached(person.state, outcome.conversation), now)
+    texted_the_case = sid is not None and person.in_inbox
+    follow(session, person.id, outcome.case, outcome.consent, texted_the_case, now)

@@ -63,7 +63,7 @@ def build(
         settings=settings,
         engine=engine,
         sessions=make_sessions(engine),
-        machine=Machine(load_content(), program=settings.program),
+        machine=Machine(load_content(), program=settings.program, hours=settings.office_hours),
         sender=sender or TwilioSender(settings),
         limiter=limiter or rate_limiter(settings),
         validator=RequestValidator(settings.twilio_auth_token),

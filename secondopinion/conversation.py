@@ -28,7 +28,7 @@ class Inbound:
 
 @dataclasses.dataclass(frozen=True, slots=True)
 class Answer:
-    text: str | None
+    texts: list[str]  # the reply, and what follows it (the menu after a question)
     duplicate: bool = False
 
 
@@ -42,18 +42,22 @@ def receive_text(
     person = people.lock_by_phone(session, msg.phone, now, msg.timezone)
     inbound = messages.record_inbound(session, person.id, msg.sid, msg.body, now)
     if inbound is None:
-        return Answer(messages.reply_to(session, msg.sid), duplicate=True)
+        return Answer(messages.replies_to(session, msg.sid), duplicate=True)
     outcome = machine.step(person.state, InboundText(msg.body), now)
     if outcome.reply is not None and not _within(
         session, person.id, msg, outcome.reply.key, now, budget
     ):
-        outcome = dataclasses.replace(outcome, reply=None)
-    text = machine.render(outcome.reply) if outcome.reply else None
-    if outcome.reply is not None and text:
-        language = outcome.reply.language.value
-        messages.record_reply(session, person.id, inbound, text, outcome.reply.key, language, now)
-    apply(session, machine, person, outcome, now, reply_text=text, sid=msg.sid)
-    return Answer(text)
+        outcome = dataclasses.replace(outcome, reply=None, then=None)
+    texts: list[str] = []
+    for reply in (outcome.reply, outcome.then):
+        text = machine.render(reply) if reply else ""
+        if reply is not None and text:
+            key, language = reply.key, reply.language.value
+            messages.record_reply(session, person.id, inbound, text, key, language, now)
+            texts.append(text)
+    shown = texts[0] if texts else None  # the consent ledger keeps what answered the words
+    apply(session, machine, person, outcome, now, reply_text=shown, sid=msg.sid)
+    return Answer(texts)
 
 
 def _within(

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Annotated
 from urllib.parse import urlsplit
 
-from pydantic import field_validator
+from pydantic import field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from flows.content.program import STAND_INS, length_problems, placeholder_problems
 from flows.content.render import Program, Sponsor
 from flows.conversation.limits import ReplyBudget
+from flows.inbox.hours import OfficeHours, parse_days
 from flows.language import Language
 from flows.phones import national
 
@@ -75,6 +77,13 @@ class Settings(BaseSettings):
     pumping_factor: float = 10.0  # new numbers or replies this many times the usual hour: alarm
     pumping_min_per_hour: int = 30  # ... and at least this many in the hour
 
+    # The staff inbox: when a person answers a patient's question (in PROGRAM_TIMEZONE).
+    office_opens: dt.time = dt.time(9, 0)
+    office_closes: dt.time = dt.time(17, 0)
+    office_days: str = "mon-fri"
+    office_closed_dates: Annotated[tuple[dt.date, ...], NoDecode] = ()  # holidays
+    case_flag_hours: float = 24.0  # an open case older than this is flagged
+
     @field_validator("allowed_countries", mode="before")
     @classmethod
     def _split_countries(cls, value: object) -> object:
@@ -98,6 +107,35 @@ class Settings(BaseSettings):
     @property
     def reply_budget(self) -> ReplyBudget:
         return ReplyBudget(self.replies_per_day, self.unclear_replies_per_day)
+
+    @field_validator("office_closed_dates", mode="before")
+    @classmethod
+    def _split_dates(cls, value: object) -> object:
+        if isinstance(value, str):
+            return tuple(dt.date.fromisoformat(d.strip()) for d in value.split(",") if d.strip())
+        return value
+
+    @model_validator(mode="after")
+    def _hours_make_sense(self) -> Settings:
+        """Bad office hours fail at start-up, not when a patient asks a question."""
+        self.office_hours  # noqa: B018 (built for its checks)
+        if self.case_flag_hours <= 0:
+            raise ValueError("CASE_FLAG_HOURS must be more than 0")
+        return self
+
+    @property
+    def office_hours(self) -> OfficeHours:
+        return OfficeHours(
+            zone=self.program_timezone,
+            opens=self.office_opens,
+            closes=self.office_closes,
+            days=parse_days(self.office_days),
+            closed=frozenset(self.office_closed_dates),
+        )
+
+    @property
+    def case_flag_after(self) -> dt.timedelta:
+        return dt.timedelta(hours=self.case_flag_hours)
 
     @property
     def broker_url(self) -> str:

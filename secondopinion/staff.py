@@ -1,4 +1,5 @@
-"""What staff do for a person: pause and resume reminders, change zone, opt out, erase.
+"""What staff do for a person: pause and resume reminders, change zone, opt out, erase,
+and give them a label and a navigator.
 
 Each runs in the caller's transaction with the person locked, goes through the flow like
 any other event, and is written to the person's audit trail.
@@ -13,7 +14,8 @@ from sqlalchemy.orm import Session
 from flows import Machine
 from flows.conversation.external import StaffAction, StaffChange
 from secondopinion.apply import apply
-from store import messages, people, reminders
+from store import cases, labels, messages, milestones, people, reminders
+from store.labels import Label
 from store.people import Person
 from store.staff import record_action
 
@@ -54,5 +56,18 @@ def _change(
         person = people.lock_person(session, person.id) or person
         messages.erase(session, person.id)
         reminders.erase(session, person.id)
+        cases.erase(session, person.id)
+        labels.erase(session, person.id)
+        milestones.erase(session, person.id)
         people.unpause(session, person.id)
     apply(session, machine, person, machine.step(person.state, change, now), now)
+
+
+def label(session: Session, person_id: int, given: Label, by: str, now: dt.datetime) -> bool:
+    """What staff call the person and who looks after them; False when there is no such
+    person. Kept off the conversation, so no text can ever carry it."""
+    if people.lock_person(session, person_id) is None:
+        return False
+    labels.put(session, person_id, given, by, now)
+    record_action(session, person_id, by, "label", f"navigator {given.navigator or 'none'}", now)
+    return True

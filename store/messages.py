@@ -68,11 +68,21 @@ def recent(
     return int(replies), int(low), int(session.scalar(same) or 0)
 
 
-def reply_to(session: Session, sid: str) -> str | None:
+def replies_to(session: Session, sid: str) -> list[str]:
     """What we answered to the inbound text with this sid, so a redelivery answers the same."""
     inbound = select(MessageRow.id).where(MessageRow.sid == sid).scalar_subquery()
     query = select(MessageRow.body).where(MessageRow.reply_to_id == inbound)
-    return session.scalar(query)
+    return list(session.scalars(query.order_by(MessageRow.id)))
+
+
+def last_heard(session: Session, people: Collection[int]) -> dict[int, dt.datetime]:
+    """When each of these people last texted us (those who never did are missing)."""
+    query = (
+        select(MessageRow.conversation_id, func.max(MessageRow.created_at))
+        .where(MessageRow.conversation_id.in_(people), MessageRow.direction == "in")
+        .group_by(MessageRow.conversation_id)
+    )
+    return {person: at for person, at in session.execute(query) if at is not None}
 
 
 def record_reply(

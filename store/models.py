@@ -48,6 +48,7 @@ class ConversationRow(Base):
     enrolled_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     referral_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     deferred_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    visit_outcome: Mapped[str | None] = mapped_column(String(20))  # did the visit happen?
 
     messages: Mapped[list[MessageRow]] = relationship(back_populates="conversation")
 
@@ -209,6 +210,63 @@ class StaffActionRow(Base):
     username: Mapped[str] = mapped_column(String(64))
     action: Mapped[str] = mapped_column(String(32))
     detail: Mapped[str] = mapped_column(Text, default="")
+    at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+
+
+class CaseRow(Base):
+    """A question for a person in the staff inbox: open until staff close it or texts end.
+
+    open -> closed (by staff, or because the person said STOP). At most one open per person.
+    """
+
+    __tablename__ = "cases"
+    __table_args__ = (
+        Index(
+            "uq_cases_one_open",
+            "conversation_id",
+            unique=True,
+            postgresql_where=text("status = 'open'"),
+            sqlite_where=text("status = 'open'"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    conversation_id: Mapped[int] = mapped_column(ForeignKey("conversations.id"), index=True)
+    status: Mapped[str] = mapped_column(String(10))
+    opened_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    opened_by: Mapped[str] = mapped_column(String(64))  # "patient", or the staff member
+    assigned_to: Mapped[str | None] = mapped_column(String(64))
+    last_patient_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    last_staff_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    closed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    closed_by: Mapped[str | None] = mapped_column(String(64))
+    close_reason: Mapped[str | None] = mapped_column(String(20))
+
+
+class PersonLabelRow(Base):
+    """What staff call a person (initials, a clinic's record number) and who looks after
+    them. Never in a text: nothing that words a message reads this table."""
+
+    __tablename__ = "person_labels"
+
+    conversation_id: Mapped[int] = mapped_column(ForeignKey("conversations.id"), primary_key=True)
+    label: Mapped[str] = mapped_column(String(64), default="")
+    navigator: Mapped[str] = mapped_column(String(64), default="")  # a staff username
+    updated_by: Mapped[str] = mapped_column(String(64))
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+
+
+class MilestoneRow(Base):
+    """The first time a person reached a step of the journey (the program's funnel)."""
+
+    __tablename__ = "milestones"
+    __table_args__ = (
+        UniqueConstraint("conversation_id", "milestone", name="uq_milestones_person_step"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    conversation_id: Mapped[int] = mapped_column(ForeignKey("conversations.id"))
+    milestone: Mapped[str] = mapped_column(String(24))
     at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
 
 

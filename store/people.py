@@ -17,6 +17,8 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from flows import Conversation, Language, Referral, Status, Step
+from flows.conversation.state import VisitOutcome
+from store.cases import people_with_an_open_case
 from store.models import ConversationRow, ReminderHoldRow
 
 _INSERTS: dict[str, Callable[..., Any]] = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
@@ -31,6 +33,7 @@ class Person:
     phone: str
     state: Conversation
     paused: bool = False  # staff paused their reminders
+    in_inbox: bool = False  # a case of theirs is open: their texts go to it too
 
 
 def _columns(conv: Conversation) -> dict[str, object]:
@@ -49,11 +52,17 @@ def _columns(conv: Conversation) -> dict[str, object]:
         "enrolled_at": conv.enrolled_at,
         "referral_at": conv.referral_at,
         "deferred_at": conv.deferred_at,
+        "visit_outcome": conv.visit_outcome.value if conv.visit_outcome else None,
     }
 
 
 def _person(row: Any) -> Person:
-    state = Conversation(
+    return Person(row.id, row.phone, state_of(row), bool(row.paused), bool(row.in_inbox))
+
+
+def state_of(row: Any) -> Conversation:
+    """The conversation a row of the table holds (for readers that list many people)."""
+    return Conversation(
         language=Language(row.language),
         step=Step(row.step),
         status=Status(row.status),
@@ -68,15 +77,18 @@ def _person(row: Any) -> Person:
         enrolled_at=row.enrolled_at,
         referral_at=row.referral_at,
         deferred_at=row.deferred_at,
+        visit_outcome=VisitOutcome(row.visit_outcome) if row.visit_outcome else None,
     )
-    return Person(row.id, row.phone, state, bool(row.paused))
 
 
 def _query() -> Select[Any]:
     paused = select(ReminderHoldRow.conversation_id).where(
         ReminderHoldRow.conversation_id == ConversationRow.id
     )
-    return select(ConversationRow.__table__, paused.exists().label("paused"))
+    in_inbox = ConversationRow.id.in_(people_with_an_open_case())
+    return select(
+        ConversationRow.__table__, paused.exists().label("paused"), in_inbox.label("in_inbox")
+    )
 
 
 def _lock(session: Session, where: ColumnElement[bool], skip_locked: bool = False) -> list[Person]:

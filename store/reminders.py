@@ -29,6 +29,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from flows.reminders.changes import Diff, Scheduled
+from flows.reminders.sending import STAFF_TEXT
 from store.models import ReminderRow
 from store.people import held_people
 from store.sandbox import sandbox_people
@@ -88,6 +89,29 @@ _MOVE = (
 )
 
 
+def add_staff_text(
+    session: Session, person: int, key: str, body: str, now: dt.datetime, *, claimed: bool
+) -> int:
+    """A text staff wrote, due now with its words, on the reminders' send path; `claimed`
+    when the caller sends it at once (else the sweep, or the simulator, takes it)."""
+    row = {
+        "conversation_id": person,
+        "kind": STAFF_TEXT,
+        "key": key,
+        "due_at": now,
+        "status": PENDING,
+        "attempts": 0,
+        "body": body,
+        "channel": "sms",
+        "call_attempts": 0,
+        "claimed_at": now if claimed else None,
+        "created_at": now,
+    }
+    return int(
+        session.execute(insert(ReminderRow).values(row).returning(ReminderRow.id)).scalar_one()
+    )
+
+
 def erase(session: Session, person: int) -> None:
     session.execute(delete(ReminderRow).where(ReminderRow.conversation_id == person))
 
@@ -101,9 +125,10 @@ def is_claimed(reminder: ReminderRow) -> bool:
 
 
 def _in_scope(sandbox: int | None) -> ColumnElement[bool]:
+    """Real people's or one sandbox's; a pause holds reminders, never what staff wrote."""
     mine = ReminderRow.conversation_id
     only = mine == sandbox if sandbox is not None else mine.not_in(sandbox_people())
-    return only & mine.not_in(held_people())
+    return only & (mine.not_in(held_people()) | (ReminderRow.kind == STAFF_TEXT))
 
 
 def claim_due(

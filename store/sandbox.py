@@ -38,6 +38,11 @@ def offset(session: Session, phone: str) -> dt.timedelta | None:
     return None if seconds is None else dt.timedelta(seconds=seconds)
 
 
+def is_sandbox(session: Session, phone: str) -> bool:
+    """A simulator's phone: its texts are sent by the simulator, on its own clock."""
+    return offset(session, phone) is not None
+
+
 def set_clock(session: Session, phone: str, real_now: dt.datetime, to: dt.datetime) -> None:
     """Move the sandbox's clock so that it reads `to` now (never backwards)."""
     row = session.get(SandboxRow, phone, with_for_update=True)

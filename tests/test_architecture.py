@@ -21,6 +21,7 @@ STATUS_OWNERS = {
     "store/people.py": "ConversationRow",
     "store/messages.py": "MessageRow",
     "store/reminders.py": "ReminderRow",
+    "store/cases.py": "CaseRow",
 }
 
 

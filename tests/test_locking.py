@@ -15,10 +15,12 @@ from sqlalchemy import Engine, event, update
 
 from secondopinion import staff
 from secondopinion.container import Services
+from secondopinion.inbox import cases, texts
 from secondopinion.reminders.sweep import mend
 from store.db import transaction
+from store.labels import Label
 from store.models import ReminderRow
-from tests.builders import press, ring, status_callback
+from tests.builders import press, ring, sms, status_callback
 from tests.reminding import NY, at, clock, conversation, enrol, sweep_and_send
 from twilio_double import FakeTwilio
 
@@ -84,6 +86,13 @@ def test_every_writer_locks_people_through_one_function_in_id_order(
             turn = press(client, ring(client, CALLER), CALLER, "1")  # keys: sign up by phone
             press(client, press(client, turn, CALLER, "5"), CALLER, "1")
             enrol(client, REFUSER)
+            sms(client, CALLER, "can my daughter come with me?")  # a case opens
+            case, caller = _open_case(svc, CALLER), conversation(svc, CALLER).id
+            texts.send(svc, caller, texts.StaffText(words="Yes!"), "nadia")
+            with transaction(svc.sessions) as session:  # the inbox, every action
+                cases.assign(session, case, "omar", "omar", svc.clock())
+                cases.close(session, case, "omar", svc.clock())
+                staff.label(session, caller, Label("AB"), "omar", svc.clock())
             fake_twilio.fail_to(REFUSER, 21610)
             t.move_to(at(NY, 2026, 11, 2, 11, 0))
             sweep_and_send(svc)  # both phases, a carrier refusal among them
@@ -110,6 +119,8 @@ def test_every_writer_locks_people_through_one_function_in_id_order(
     for path in ("conversation.py", "voice.py", "prepare.py", "deliver.py", "delivery.py"):
         assert any(f.startswith(f"secondopinion/{path}") or f"/{path}" in f for f in writers), path
     assert any(f.startswith("secondopinion/staff.py") for f in writers)
+    assert any(f.startswith("secondopinion/inbox/cases.py") for f in writers)
+    assert any(f.startswith("secondopinion/inbox/texts.py") for f in writers)
     assert any(f.startswith("secondopinion/reminders/sweep.py") for f in writers)
 
 
@@ -119,3 +130,12 @@ def _any_reminder(svc: Services, phone: str) -> int:
     with svc.sessions() as session:
         waiting = [r for r in schedule(session, conversation(svc, phone).id) if r.pending]
         return waiting[0].id
+
+
+def _open_case(svc: Services, phone: str) -> int:
+    from store.cases import open_of
+
+    with svc.sessions() as session:
+        found = open_of(session, conversation(svc, phone).id)
+        assert found is not None
+        return found.id

@@ -18,9 +18,9 @@ log = logging.getLogger(__name__)
 bp = Blueprint("sms", __name__)
 
 
-def twiml(text: str | None) -> Response:
+def twiml(texts: list[str]) -> Response:
     response = MessagingResponse()
-    if text:
+    for text in texts:
         response.message(text)
     return Response(str(response), mimetype="text/xml")
 
@@ -35,12 +35,12 @@ def inbound_sms() -> Response:
         abort(400, "From is required")
     if not is_allowed(phone, svc.settings.allowed_countries):
         log.info("ignored text from outside the allowed countries: %s", mask(phone))
-        return twiml(None)
+        return twiml([])
     zone = guess_timezone(phone, svc.settings.program_timezone)
     msg = Inbound(phone=phone, sid=sid, body=inputs.field("Body", inputs.MAX_BODY), timezone=zone)
     with transaction(svc.sessions) as session:
         answer = receive_text(session, svc.machine, msg, svc.clock(), svc.settings.reply_budget)
     log.info(
-        "text from %s answered=%s duplicate=%s", mask(phone), bool(answer.text), answer.duplicate
+        "text from %s answered=%s duplicate=%s", mask(phone), len(answer.texts), answer.duplicate
     )
-    return twiml(answer.text)
+    return twiml(answer.texts)

@@ -7,6 +7,7 @@ import re
 
 import dateparser
 
+from flows.inbox.classify import allowed_typos, distance
 from flows.language import Language
 from flows.text import strip_accents
 
@@ -21,6 +22,14 @@ WEEKDAYS: dict[str, int] = {
     **dict.fromkeys(["saturday", "sat", "sabado"], 5),
     **dict.fromkeys(["sunday", "sun", "domingo"], 6),
 }
+_MONTH_NAMES = """
+january february march april may june july august september october november december
+jan feb mar apr jun jul aug sep sept oct nov dec today tomorrow
+enero febrero marzo abril mayo junio julio agosto septiembre setiembre octubre noviembre
+diciembre ene abr ago dic hoy manana
+"""
+MONTHS = frozenset(_MONTH_NAMES.split())
+_DAY_AND_MONTH = re.compile(r"\b\d{1,2}\s*[/.-]\s*\d{1,2}\b")
 # Words around a weekday that do not change which day is meant ("el próximo martes").
 _WEEKDAY_FILLER = frozenset(
     [
@@ -76,6 +85,22 @@ def _weekday_and_day(lowered: str, today: dt.date) -> dt.date | None:
         if day.day == numbers[0] and day.weekday() == days[0]:
             return day
     return None
+
+
+def looks_like_a_date(text: str) -> bool:
+    """A month (even misspelt: "dicembre"), a weekday or `12/15` in it: a date typed in a
+    way we could not read."""
+    tokens = re.findall(r"[a-z]+", strip_accents(text.lower()))
+    names = MONTHS | WEEKDAYS.keys()
+    named = any(t in names or _misspelt_month(t) for t in tokens)
+    return named or bool(_DAY_AND_MONTH.search(text))
+
+
+def _misspelt_month(token: str) -> bool:
+    limit = allowed_typos(len(token))
+    return limit > 0 and any(
+        len(month) > 4 and distance(token, month, limit) <= limit for month in MONTHS
+    )
 
 
 def read_date(text: str, language: Language, today: dt.date) -> dt.date | None:

@@ -9,6 +9,7 @@ from collections.abc import Mapping
 from enum import StrEnum
 
 from flows.content import RECORD_ITEMS, Content
+from flows.inbox.classify import Vocabulary, needs_a_person
 from flows.language import Language
 from flows.text import compact, words
 
@@ -36,6 +37,10 @@ class Kind(StrEnum):
     CALLS = "calls"
     TEXTS = "texts"
     UPSET = "upset"
+    MOVED = "moved"  # the visit has a new date
+
+
+ASKING = "ask_person"  # the `[keywords]` family of single words that ask for a person
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -47,6 +52,7 @@ class Reading:
     numbers: tuple[int, ...] | None  # a bare list of checklist items ("1, 3"); None otherwise
     stop_language: Language | None  # set when it is a stop keyword or plainly means stop
     compact: str
+    for_a_person: bool = False  # reads like a question or a problem, not like a keyword
 
     @property
     def says_stop(self) -> bool:
@@ -65,7 +71,11 @@ class Keywords:
         all_words: set[str] = set()
         fillers: set[str] = set()
         sentences: list[tuple[Language, re.Pattern[str]]] = []
+        every: list[str] = []
+        asking: list[str] = []
         for language, catalogue in content.catalogues.items():
+            for family, listed in catalogue.keywords.items():
+                (asking if family == ASKING else every).extend(listed)
             for family in Kind:
                 for word in catalogue.keywords.get(family.value, ()):
                     exact[compact(word)].setdefault(family, language)
@@ -79,6 +89,7 @@ class Keywords:
         self._all_words = frozenset(all_words)
         self._fillers = frozenset(fillers)
         self._stop_sentences = tuple(sentences)
+        self.vocabulary = Vocabulary.of(every, asking)
 
     def read(self, text: str) -> Reading:
         plain = words(text)
@@ -88,12 +99,15 @@ class Keywords:
             (language for language, pattern in self._stop_sentences if pattern.search(plain)), None
         )
         numbers = self._items(plain.split()) if _BARE_LIST.fullmatch(text) else None
+        done = self._done_items(plain)
+        unmatched = not kinds and done is None and not numbers
         return Reading(
             kinds=kinds,
-            done=self._done_items(plain),
+            done=done,
             numbers=numbers or None,
             stop_language=stop_language,
             compact=key,
+            for_a_person=unmatched and needs_a_person(text, self.vocabulary),
         )
 
     def _done_items(self, plain: str) -> tuple[int, ...] | None:

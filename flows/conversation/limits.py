@@ -13,7 +13,11 @@ import dataclasses
 
 from flows.conversation.steps import UNCLEAR
 
-LOW_VALUE = frozenset({"unknown", "not_enrolled", "help", *UNCLEAR.values()})
+# What a machine provokes: "didn't understand", the join hint, HELP, and "a person will
+# answer" (an auto-responder's sentences read like questions).
+LOW_VALUE = frozenset(
+    {"unknown", "not_enrolled", "help", "case_today", "case_later", *UNCLEAR.values()}
+)
 # The same words from one number are answered this often in a day: PHRASES eight times is a
 # person reading every suggestion; the same words fifty times is a machine.
 SAME_TEXT_ANSWERS = 10

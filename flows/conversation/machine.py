@@ -14,8 +14,10 @@ from flows.content import Content
 from flows.content.program import STAND_IN_PROGRAM
 from flows.content.render import Program, Reply, render
 from flows.conversation.external import CarrierRefused, StaffAction, StaffChange, carrier, staff
+from flows.conversation.handoff import for_a_person, not_understood
 from flows.conversation.keywords import Keywords, Kind, Reading
 from flows.conversation.outcome import (
+    CaseChange,
     Consent,
     ConsentKind,
     InboundText,
@@ -25,7 +27,8 @@ from flows.conversation.outcome import (
     say,
 )
 from flows.conversation.state import NO_MORE_TEXTS, Conversation, Language, Status, Step
-from flows.conversation.steps import HANDLERS, UNCLEAR, choose_language, command, go_on
+from flows.conversation.steps import HANDLERS, choose_language, command, go_on
+from flows.inbox.hours import OfficeHours
 from flows.reminders.compose import ReminderDue, remind
 from flows.reminders.plan import PlanSpec, load_plan, plan, plan_inputs
 from flows.voice.actions import KeysPressed, keys_pressed
@@ -38,7 +41,11 @@ class Machine:
     """Holds the keyword tables and the plan built once from the content; `step` keeps no state."""
 
     def __init__(
-        self, content: Content, program: Program | None = None, plan: PlanSpec | None = None
+        self,
+        content: Content,
+        program: Program | None = None,
+        plan: PlanSpec | None = None,
+        hours: OfficeHours | None = None,
     ) -> None:
         self.content = content
         self.keywords = Keywords(content)
@@ -46,6 +53,7 @@ class Machine:
         # The weekly cap the texts promise is the one the plan keeps: one number, one place.
         per_week = self.plan.window.max_per_week
         self.program = dataclasses.replace(program or DEFAULT_PROGRAM, per_week=per_week)
+        self.hours = hours or OfficeHours()  # when a person answers a question
 
     def render(self, reply: Reply, channel: str = "sms") -> str:
         return render(self.content, self.program, reply, channel)
@@ -56,6 +64,8 @@ class Machine:
     def step(self, conv: Conversation, event: Event, now: dt.datetime) -> Outcome:
         """Answer one event; `now` is aware, passed in by the caller."""
         outcome = self._answer(conv, event, now)
+        if conv.status not in NO_MORE_TEXTS and outcome.conversation.status in NO_MORE_TEXTS:
+            outcome = dataclasses.replace(outcome, case=CaseChange.CLOSE)  # STOP always wins
         resumed = isinstance(event, StaffChange) and event.action is StaffAction.RESUME
         if not resumed and plan_inputs(conv) == plan_inputs(outcome.conversation):
             return outcome
@@ -79,7 +89,7 @@ class Machine:
         reading = self.keywords.read(event.body)
         if conv.status in (Status.NEW, Status.OPTED_OUT, Status.CONFIRMING):
             return _outside(conv, reading, event.body, now)
-        return _inside(conv, reading, event.body, now)
+        return _inside(conv, reading, event.body, now, self.hours)
 
 
 def _enrol(conv: Conversation, language: Language, body: str, now: dt.datetime) -> Outcome:
@@ -121,8 +131,11 @@ def _outside(conv: Conversation, reading: Reading, body: str, now: dt.datetime) 
     return Outcome(conv)
 
 
-def _inside(conv: Conversation, reading: Reading, body: str, now: dt.datetime) -> Outcome:
-    """An enrolled person: stop first, then what works at any step, then the step's own answer."""
+def _inside(
+    conv: Conversation, reading: Reading, body: str, now: dt.datetime, hours: OfficeHours
+) -> Outcome:
+    """An enrolled person: stop first, then what works at any step, then the step's own answer;
+    what none of them understood is for a person when it reads like a question."""
     if reading.says_stop:
         return _opt_out(conv, conv.language, body)
     if Kind.ENROL in reading:
@@ -135,12 +148,12 @@ def _inside(conv: Conversation, reading: Reading, body: str, now: dt.datetime) -
         return switched
     answered = HANDLERS[conv.step](conv, reading, body, now)
     if answered is None and conv.step is Step.LANGUAGE:
+        moved = conv.replace(step=next_setup_step(conv))  # the keyword named the language
+        if for_a_person(moved, reading, body):
+            return not_understood(moved, reading, body, now, hours)
         return go_on(conv, reading, body, now)
-    return (
-        answered
-        or command(conv, reading, now)
-        or Outcome(conv, say(conv, UNCLEAR[conv.step], date=conv.pending_date))
-    )
+    understood = answered or command(conv, reading, now)
+    return understood or not_understood(conv, reading, body, now, hours)
 
 
 def _language_command(conv: Conversation, reading: Reading) -> Outcome | None:

@@ -33,17 +33,27 @@ class Consent:
     heard: Reply | None = None  # what they were read on a call; None: the reply they got
 
 
+class CaseChange(StrEnum):
+    """What a step asks of the person's case in the staff inbox."""
+
+    OPEN = "open"  # a question or a problem the flow cannot answer: a person will
+    CLOSE = "close"  # texts ended (STOP, the carrier, staff): nobody may answer any more
+
+
 NO_CHANGES = ReminderChanges()
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
 class Outcome:
-    """What one event changes: the state, at most one reply, the ledger and the reminders."""
+    """What one event changes: the state, a reply (and what follows it), the ledger, the
+    reminders and the person's case in the staff inbox."""
 
     conversation: Conversation
     reply: Reply | None = None
     consent: Consent | None = None
     reminders: ReminderChanges = NO_CHANGES
+    then: Reply | None = None  # a second text right after the reply
+    case: CaseChange | None = None
 
 
 def say(conv: Conversation, key: str, **values: object) -> Reply:
@@ -66,6 +76,7 @@ PROMPTS: dict[Step, str] = {
     Step.DATE_CONFIRM: "confirm_unclear",
     Step.REFERRAL: "ask_referral",
     Step.READY: "menu",
+    Step.OUTCOME: "outcome_question",
 }
 
 

@@ -18,6 +18,7 @@ class Step(StrEnum):
     DATE_CONFIRM = "date_confirm"
     REFERRAL = "referral"
     READY = "ready"
+    OUTCOME = "outcome"  # the day after the visit: did it happen?
 
 
 class Status(StrEnum):
@@ -45,6 +46,15 @@ class Referral(StrEnum):
     SENT = "sent"
 
 
+class VisitOutcome(StrEnum):
+    """The person's answer to "did your visit happen?", kept as the conversation's outcome."""
+
+    HAPPENED = "happened"
+    MOVED = "moved"  # it has a new date
+    NOT_YET = "not_yet"  # it has not happened, and there is no new date yet
+    DID_NOT = "did_not_happen"
+
+
 @dataclasses.dataclass(frozen=True, slots=True)
 class Conversation:
     """One person's conversation, as the pure state machine sees it."""
@@ -63,6 +73,7 @@ class Conversation:
     enrolled_at: dt.datetime | None = None  # anchors of the reminder plan (aware, UTC)
     referral_at: dt.datetime | None = None
     deferred_at: dt.datetime | None = None
+    visit_outcome: VisitOutcome | None = None
 
     def replace(self, **changes: object) -> Conversation:
         return dataclasses.replace(self, **changes)  # type: ignore[arg-type]

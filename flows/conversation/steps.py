@@ -6,10 +6,11 @@ import datetime as dt
 from collections.abc import Callable
 from zoneinfo import ZoneInfo
 
+from flows.conversation import visit
 from flows.conversation.dates import read_date
 from flows.conversation.keywords import Kind, Reading
 from flows.conversation.outcome import Outcome, next_setup_step, prompt, say
-from flows.conversation.state import Conversation, Language, Referral, Step
+from flows.conversation.state import Conversation, Language, Referral, Status, Step, VisitOutcome
 
 MAX_DAYS_AHEAD = 365
 
@@ -57,6 +58,8 @@ def _date_confirm(
 ) -> Outcome | None:
     if Kind.YES in reading and conv.pending_date:
         saved = conv.replace(appointment=conv.pending_date, pending_date=None, date_deferred=False)
+        if saved.status is Status.COMPLETED:  # a new visit after the last one: back on the plan
+            saved = saved.replace(status=Status.ACTIVE)
         saved = saved.replace(step=next_setup_step(saved))
         key = "date_saved_ask_referral" if saved.step is Step.REFERRAL else "date_saved"
         return Outcome(saved, say(saved, key, date=saved.appointment))
@@ -87,12 +90,21 @@ def _ready(conv: Conversation, reading: Reading, body: str, now: dt.datetime) ->
     return None
 
 
+def _outcome(conv: Conversation, reading: Reading, body: str, now: dt.datetime) -> Outcome | None:
+    """Did the visit happen? A date typed instead of MOVED is the new date."""
+    answered = visit.answer(conv, reading, now)
+    if answered or read_date(body, conv.language, local_today(conv, now)) is None:
+        return answered
+    return _date(visit.recorded(conv, VisitOutcome.MOVED, now), reading, body, now)
+
+
 HANDLERS: dict[Step, Handler] = {
     Step.LANGUAGE: _language,
     Step.DATE: _date,
     Step.DATE_CONFIRM: _date_confirm,
     Step.REFERRAL: _referral,
     Step.READY: _ready,
+    Step.OUTCOME: _outcome,
 }
 
 UNCLEAR: dict[Step, str] = {
@@ -101,6 +113,7 @@ UNCLEAR: dict[Step, str] = {
     Step.DATE_CONFIRM: "confirm_unclear",
     Step.REFERRAL: "referral_unclear",
     Step.READY: "unknown",
+    Step.OUTCOME: "outcome_unclear",
 }
 
 

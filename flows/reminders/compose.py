@@ -94,8 +94,17 @@ def _day_before(due: Due) -> Outcome:
 
 
 def _day_after(due: Due) -> Outcome:
+    """Asks whether the visit happened; the answer completes the conversation."""
+    asking = due.conv.replace(step=Step.OUTCOME)
+    return Outcome(asking, say(asking, "reminder_day_after"))
+
+
+def _visit_check(due: Due) -> Outcome:
+    """The one reminder for a missing answer; after it, the conversation is completed."""
+    if due.conv.step is not Step.OUTCOME:
+        return Outcome(due.conv)  # answered, or busy with something else: no need to ask
     done = due.conv.replace(status=Status.COMPLETED)
-    return Outcome(done, say(done, "reminder_day_after"))
+    return Outcome(done, say(done, "reminder_visit_check"))
 
 
 def _by_text(due: Due) -> Outcome:
@@ -124,8 +133,11 @@ COMPOSERS: dict[str, Callable[[Due], Outcome]] = {
     "three_days_before": _three_days_before,
     "day_before": _day_before,
     "day_after": _day_after,
+    "visit_check": _visit_check,
 }
-APPOINTMENT_KINDS = frozenset({"week_before", "three_days_before", "day_before", "day_after"})
+APPOINTMENT_KINDS = frozenset(
+    {"week_before", "three_days_before", "day_before", "day_after", "visit_check"}
+)
 REQUESTED = frozenset({"by_text", "confirm"})  # asked for by a caller who has not enrolled
 
 

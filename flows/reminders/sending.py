@@ -7,10 +7,14 @@ import datetime as dt
 from collections.abc import Collection, Sequence
 from enum import StrEnum
 
-from flows.conversation.state import NO_MORE_TEXTS, Conversation
+from flows.conversation.state import NO_MORE_TEXTS, Conversation, Status
 from flows.reminders.compose import needs_enrolment
 from flows.reminders.timely import ANSWERS
 from flows.reminders.window import Window, earliest_slot
+
+STAFF_TEXT = "reply"  # a text staff wrote (an answer, or a first word from a person's page)
+ANSWER_AT_ONCE = dt.timedelta(hours=1)  # someone who wrote this recently is awake: no quiet hours
+TEXTABLE_BY_STAFF = frozenset({Status.ACTIVE, Status.COMPLETED})
 
 
 class Verdict(StrEnum):
@@ -25,10 +29,21 @@ class Decision:
     at: dt.datetime | None = None
 
 
+NOT_COUNTED = ANSWERS | {STAFF_TEXT}  # sends that neither wait for nor use up the caps
+
+
+def is_staff_text(kind: str) -> bool:
+    """Staff texts are a conversation, not reminders: a pause, spacing and the cap leave them be."""
+    return kind == STAFF_TEXT
+
+
 def may_send(conv: Conversation, kind: str, consented: bool) -> bool:
-    """Only to people who said yes (calls too); a text a caller asked for needs no enrolment."""
+    """Only to people who said yes (calls too); a text a caller asked for needs no enrolment;
+    staff may text anyone who joined and never stopped, their visit over or not."""
     if conv.status in NO_MORE_TEXTS:
         return False
+    if is_staff_text(kind):
+        return consented and conv.status in TEXTABLE_BY_STAFF
     if not needs_enrolment(kind):
         return True
     return conv.can_receive and consented
@@ -41,16 +56,23 @@ def decide(
     recent_sends: Sequence[dt.datetime],
     now: dt.datetime,
     window: Window,
+    last_heard: dt.datetime | None = None,
 ) -> Decision:
     """Consent first, then the person's own quiet hours, spacing, daily and weekly caps.
 
     `recent_sends` are this person's reminders sent in the last week, texts and calls,
-    without the answers to what they did (ANSWERS), which go at once and are not counted.
+    without the answers to what they did (ANSWERS) and staff texts, which are not counted.
+    An answer goes at once. A staff text keeps quiet hours only (no spacing, no cap), and not
+    even those for someone who wrote to us within the last hour (`last_heard`).
     """
     if not may_send(conv, kind, consented):
         return Decision(Verdict.CANCEL)
     if kind in ANSWERS:
         return Decision(Verdict.SEND)
+    if is_staff_text(kind):
+        if last_heard is not None and dt.timedelta(0) <= now - last_heard <= ANSWER_AT_ONCE:
+            return Decision(Verdict.SEND)
+        recent_sends = ()
     slot = earliest_slot(now, conv.timezone, window, recent_sends)
     if slot > now:
         return Decision(Verdict.DEFER, slot)

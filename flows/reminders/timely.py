@@ -12,6 +12,7 @@ import datetime as dt
 from flows.conversation.state import Conversation
 
 FOLLOW_UP_DAYS = 7  # the follow-up still makes sense this many days after the visit
+AFTER_VISIT = frozenset({"day_after", "visit_check"})  # did the visit happen?
 VISIT_DAY = frozenset({"day_before"})  # worded "today" on the day: what to bring
 # Closer to the visit than this, the 3-days-before reminder lists what is missing (and "ask
 # for copies soon, they take a week" would no longer help).
@@ -31,7 +32,7 @@ def timely(kind: str, conv: Conversation, today: dt.date) -> bool:
     if kind in ANSWERS:
         return True
     days = days_to_visit(conv, today)
-    if kind == "day_after":
+    if kind in AFTER_VISIT:
         return days is not None and -FOLLOW_UP_DAYS <= days < 0
     if days is None:
         return True

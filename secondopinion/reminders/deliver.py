@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from twilio.base.exceptions import TwilioRestException
 
 from flows.conversation.state import NO_MORE_TEXTS
+from flows.reminders.sending import is_staff_text
 from secondopinion.container import Services
 from secondopinion.delivery import carrier_refused
 from secondopinion.ratelimit import RateLimiter
@@ -162,7 +163,7 @@ def _send_one(
     if item.person_status in NO_MORE_TEXTS or item.person in work.stopped:
         work.outcomes.append(item.outcome(CANCELLED))
         return "cancelled"
-    if item.held:  # paused by staff since it was worded
+    if item.held and not is_staff_text(item.kind):  # paused by staff since it was worded
         work.released.append(item.id)
         return "paused"
     if not budget.take():

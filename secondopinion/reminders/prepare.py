@@ -16,12 +16,18 @@ from sqlalchemy.orm import Session
 
 from flows.reminders.compose import ReminderDue
 from flows.reminders.plan import repeat_of
-from flows.reminders.sending import CallRules, Verdict, channel, decide
-from flows.reminders.timely import ANSWERS
+from flows.reminders.sending import (
+    NOT_COUNTED,
+    CallRules,
+    Verdict,
+    channel,
+    decide,
+    is_staff_text,
+)
 from flows.reminders.window import WEEK
 from secondopinion.apply import record_effects
 from secondopinion.container import Services
-from store import consent, people, reminders
+from store import consent, messages, people, reminders
 from store.db import transaction
 from store.models import ReminderRow
 from store.people import Person
@@ -35,20 +41,23 @@ def prepare(svc: Services, reminder_ids: Sequence[int], now: dt.datetime) -> dic
         locked = people.lock_people(session, reminders.owners(reminder_ids))
         chunk = reminders.lock_claimed(session, reminder_ids)  # after the people, as all do
         said_yes = consent.consented(session, locked)
-        recent = reminders.recent_sends(session, locked, now - RECENT, not_counted=ANSWERS)
+        recent = reminders.recent_sends(session, locked, now - RECENT, not_counted=NOT_COUNTED)
+        answering = {r.conversation_id for r in chunk if is_staff_text(r.kind)}
+        heard = messages.last_heard(session, answering) if answering else {}
         current = dict(locked)  # each person as the chunk leaves them
         done: dict[int, str] = {}
         for reminder in chunk:
             person = current.get(reminder.conversation_id)
             if person is None:
                 continue  # erased meanwhile
-            if person.paused:
+            if person.paused and not is_staff_text(reminder.kind):  # a pause holds reminders
                 done[reminder.id] = _release(reminder)
                 continue
             done[reminder.id], current[person.id] = _prepare_one(
-                svc, session, person, reminder, person.id in said_yes, recent[person.id], now
-            )
-            if done[reminder.id] == "prepared" and reminder.kind not in ANSWERS:
+                svc, session, person, reminder, (person.id in said_yes, heard.get(person.id)),
+                recent[person.id], now,
+            )  # fmt: skip
+            if done[reminder.id] == "prepared" and reminder.kind not in NOT_COUNTED:
                 recent[person.id].append(now)  # the next one for this person in the chunk waits
         changed = [(locked[i], person.state) for i, person in current.items()]
         people.save_all(session, changed, now)  # one statement for the whole chunk
@@ -68,18 +77,21 @@ def _prepare_one(
     session: Session,
     person: Person,
     reminder: ReminderRow,
-    consented: bool,
+    heard_from: tuple[bool, dt.datetime | None],
     recent: list[dt.datetime],
     now: dt.datetime,
 ) -> tuple[str, Person]:
-    """What became of one reminder, and the person as they are after it."""
+    """What became of one reminder, and the person as they are after it. `heard_from`:
+    whether they ever said yes, and when they last wrote to us (for staff texts)."""
+    consented, last_heard = heard_from
     if not reminders.is_claimed(reminder):
         return "not-claimed", person
     if reminder.due_at > now:  # moved to later since the sweep took it: its claim is void
         reminders.reschedule(reminder, reminder.due_at)
         return "not-due", person
     conv, machine = person.state, svc.machine
-    decision = decide(conv, reminder.kind, consented, recent, now, machine.plan.window)
+    window = machine.plan.window
+    decision = decide(conv, reminder.kind, consented, recent, now, window, last_heard)
     if decision.verdict is Verdict.CANCEL:
         reminders.cancel(reminder)
         return "cancelled", person

@@ -11,6 +11,8 @@ from flows import Language, Reply, render
 from flows.content import RECORD_ITEMS
 from flows.content.render import PLACEHOLDERS, placeholders
 from flows.content.segments import Encoding, count_segments
+from flows.conversation.keywords import Keywords
+from flows.inbox.saved import saved_answers, title
 
 EN, ES = CONTENT[Language.EN], CONTENT[Language.ES]
 CATALOGUES = [pytest.param(CONTENT[language], id=language.value) for language in Language]
@@ -129,3 +131,16 @@ def test_no_message_names_a_diagnosis(catalogue):
     everything = " ".join([*catalogue.sms.values(), *catalogue.phrases]).lower()
     for word in ("cancer", "cáncer", "tumor", "carcinoma"):
         assert word not in everything
+
+
+def test_saved_answers_are_in_both_languages_and_named_for_staff():
+    keys = saved_answers(CONTENT)
+    assert len(keys) >= 5 and all(k.startswith("answer_") for k in keys)
+    assert {k for k in ES.sms if k.startswith("answer_")} == set(keys)
+    assert title("answer_records_office") == "Records office"
+
+
+def test_the_words_that_ask_for_a_person_are_not_keywords_themselves():
+    vocabulary = Keywords(CONTENT).vocabulary
+    assert {"PERSONA", "ALGUIEN", "PERSON", "SOMEONE"} <= vocabulary.asking
+    assert "PERSONA" not in vocabulary.keywords and "HELP" in vocabulary.keywords

@@ -168,7 +168,8 @@ def test_one_or_two_after_the_language_question_does_not_switch(
     [
         ({"en": "Dec 15", "es": "15 de diciembre"}, ["consent", "confirm_date"], Step.DATE_CONFIRM),
         ({"en": "yes", "es": "Sí"}, ["consent", "ask_date"], Step.DATE),
-        ({"en": "what is this?", "es": "¿qué es esto?"}, ["consent", "ask_date"], Step.DATE),
+        # a question goes to a person, and the date question follows it
+        ({"en": "what is this?", "es": "¿qué es esto?"}, ["consent", "case_today"], Step.DATE),
         (
             {"en": "NOT YET", "es": "todavía no"},
             ["consent", "not_booked_ask_referral"],

@@ -1,13 +1,19 @@
-"""The conversation as a graph: every step can be reached, and no step is a dead end."""
+"""The conversation as a graph: every step can be reached, and no step is a dead end.
+
+Its edges are texts, and the one reminder that moves the conversation on its own: the
+day-after question (did the visit happen?).
+"""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import deque
 
 import pytest
 from flowkit import NOW
 
-from flows import Conversation, InboundText, Machine, Status, Step
+from flows import Conversation, Event, InboundText, Machine, Status, Step
+from flows.reminders.compose import ReminderDue
 
 # A small vocabulary that covers every kind of reply that moves the conversation. HELP, MENU,
 # DONE and PHRASES are left out: they never change the step (PHRASES only counts up, so the graph
@@ -31,10 +37,23 @@ VOCABULARY = (
     "RECORDS",
     "STOP",
     "START",
+    "MOVED",
     "hello",
 )
+DAY_AFTER = "(the day after the visit)"
+EVENTS: dict[str, Event] = {text: InboundText(text) for text in VOCABULARY} | {
+    DAY_AFTER: ReminderDue("day_after")
+}
 
 Graph = dict[Conversation, dict[str, Conversation]]
+
+
+def when(conversation: Conversation, text: str) -> dt.datetime:
+    """Texts come now; the day-after question comes the afternoon after the visit."""
+    if text != DAY_AFTER or conversation.appointment is None:
+        return NOW
+    day_after = conversation.appointment + dt.timedelta(days=1)
+    return dt.datetime.combine(day_after, dt.time(16), dt.UTC)
 
 
 @pytest.fixture(scope="module")
@@ -48,8 +67,9 @@ def graph(machine: Machine) -> Graph:
         if conversation in edges:
             continue
         edges[conversation] = {}
-        for text in VOCABULARY:
-            after = machine.step(conversation, InboundText(text), NOW).conversation
+        for text, event in EVENTS.items():
+            after = machine.step(conversation, event, when(conversation, text)).conversation
+            after = after.replace(records_done=frozenset())  # records never move the step
             edges[conversation][text] = after
             if after not in edges:
                 queue.append(after)

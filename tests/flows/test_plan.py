@@ -39,12 +39,13 @@ def test_a_full_plan_in_order() -> None:
     conv = enrolled(appointment=dt.date(2026, 11, 30))
     assert kinds(conv, now) == [
         "checklist", "normal", "phrase", "week_before", "three_days_before", "day_before",
-        "day_after",
+        "day_after", "visit_check",
     ]  # fmt: skip
     due = {p.kind: p.due_at.astimezone(ZoneInfo(NY)) for p in plan(conv, now, SPEC)}
     assert due["week_before"] == dt.datetime(2026, 11, 23, 10, 0, tzinfo=ZoneInfo(NY))
     assert due["day_before"] == dt.datetime(2026, 11, 29, 17, 0, tzinfo=ZoneInfo(NY))
     assert due["day_after"] == dt.datetime(2026, 12, 1, 11, 0, tzinfo=ZoneInfo(NY))
+    assert due["visit_check"] == dt.datetime(2026, 12, 3, 11, 0, tzinfo=ZoneInfo(NY))
 
 
 def test_the_same_plan_lands_at_each_persons_own_local_times() -> None:
@@ -59,6 +60,7 @@ def test_the_same_plan_lands_at_each_persons_own_local_times() -> None:
             dt.time(10),
             dt.time(10),
             dt.time(17),
+            dt.time(11),
             dt.time(11),
         ]
 

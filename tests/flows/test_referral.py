@@ -142,11 +142,19 @@ def test_yes_at_the_menu_means_nothing_once_the_referral_is_settled(machine, pat
 
 
 def test_an_unclear_answer_asks_the_referral_question_again(machine, patient: Patient):
-    talk = chat(machine, ["which insurance?"], start=asked(patient))
+    talk = chat(machine, ["hmm ok"], start=asked(patient))
 
     assert talk.keys == ["referral_unclear"]
     assert talk.conversation.step is Step.REFERRAL
     assert talk.conversation.referral is Referral.UNKNOWN
+
+
+def test_a_question_instead_goes_to_a_person_and_the_question_follows(machine, patient: Patient):
+    talk = chat(machine, ["which insurance?"], start=asked(patient))
+
+    assert talk.keys == ["case_today"]
+    assert talk.outcome.then is not None and talk.outcome.then.key == "ask_referral"
+    assert talk.conversation.step is Step.REFERRAL
 
 
 @pytest.mark.parametrize(

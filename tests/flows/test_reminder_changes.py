@@ -6,7 +6,7 @@ import datetime as dt
 
 from flowkit import NOW, at_ready, chat, enrolled
 
-from flows import Machine, Status
+from flows import Machine, Status, Step
 from flows.conversation.external import CarrierRefused, StaffAction, StaffChange
 from flows.reminders.changes import ReminderChanges, Scheduled, diff
 from flows.reminders.compose import ReminderDue
@@ -70,12 +70,15 @@ def test_only_a_change_to_what_the_plan_reads_brings_a_new_plan(machine: Machine
     assert stopped.plan == () and stopped.stop_all
 
 
-def test_the_day_after_completes_the_conversation_and_clears_its_plan(machine: Machine) -> None:
+def test_the_day_after_asks_whether_the_visit_happened_and_keeps_its_plan(
+    machine: Machine,
+) -> None:
     day_after = at_ready().appointment + dt.timedelta(days=1)  # type: ignore[operator]
     noon = dt.datetime.combine(day_after, dt.time(16), dt.UTC)
     outcome = machine.step(at_ready(), ReminderDue("day_after"), noon)
-    assert outcome.conversation.status is Status.COMPLETED
-    assert outcome.reminders.plan == () and not outcome.reminders.stop_all
+    assert outcome.conversation.status is Status.ACTIVE
+    assert outcome.conversation.step is Step.OUTCOME
+    assert outcome.reminders.plan is None  # its one reminder for a missing answer stays
 
 
 def test_resuming_lays_the_plan_again_though_nothing_it_reads_changed(machine: Machine) -> None:

@@ -14,6 +14,7 @@ from flows.conversation.external import StaffAction, StaffChange
 from flows.reminders.compose import REFERRAL_FOLLOW_UPS, ReminderDue
 from flows.reminders.plan import plan
 from flows.reminders.sending import Verdict, decide
+from flows.reminders.timely import AFTER_VISIT
 from flows.reminders.window import Window, week_has_room
 
 NY = ZoneInfo("America/New_York")
@@ -81,10 +82,13 @@ def test_nothing_is_said_about_a_visit_that_has_passed(machine, kind, after):
     assert said(machine, conv, kind, local(VISIT + dt.timedelta(days=after))) is None
 
 
-def test_the_follow_up_goes_after_the_visit_and_completes(machine):
+def test_the_follow_up_goes_after_the_visit_and_its_check_completes(machine):
     day_after = local(VISIT + dt.timedelta(days=1), 11)
-    outcome = machine.step(at_ready(EN), ReminderDue("day_after"), day_after)
-    assert outcome.reply is not None and outcome.conversation.status is Status.COMPLETED
+    asked = machine.step(at_ready(EN), ReminderDue("day_after"), day_after)
+    assert asked.reply is not None and asked.conversation.step is Step.OUTCOME
+    check = local(VISIT + dt.timedelta(days=3), 11)
+    done = machine.step(asked.conversation, ReminderDue("visit_check"), check)
+    assert done.reply is not None and done.conversation.status is Status.COMPLETED
 
 
 @pytest.mark.parametrize("kind", [k for k in PLANNED if k != "day_before"])
@@ -124,7 +128,8 @@ def test_resumed_after_the_visit_nothing_is_planned_and_nothing_old_is_said(mach
 
     resumed = machine.step(person, StaffChange(StaffAction.RESUME, "nadia"), two_days_after)
 
-    assert resumed.reminders.plan == ()
+    planned = resumed.reminders.plan
+    assert planned is not None and {p.kind for p in planned} <= AFTER_VISIT  # did you go?
     assert said(machine, person, "week_before", two_days_after) is None
 
 
@@ -134,7 +139,7 @@ def test_a_late_sign_up_gets_no_referral_reminder_on_or_after_the_visit_day(mach
 
     for item in plan(conv, now, machine.plan):
         day = item.due_at.astimezone(NY).date()
-        if item.kind != "day_after":
+        if item.kind not in AFTER_VISIT:
             assert day < VISIT or item.kind == "day_before", item
         assert not (item.kind.startswith("referral") and day >= VISIT), item
 

@@ -8,9 +8,11 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from flask import Blueprint, abort, current_app, g, redirect, request, session, url_for
+from sqlalchemy import func, select
 
 from store import staff_sessions
 from store.db import transaction
+from store.models import CaseRow
 from webhooks.admin import csrf
 from webhooks.current import services
 
@@ -34,7 +36,13 @@ def _guard() -> None:
 
 @bp.context_processor
 def _helpers() -> dict[str, object]:
-    return {"csrf_token": csrf.token, "staff": session.get("staff")}
+    return {"csrf_token": csrf.token, "staff": session.get("staff"), "open_cases": _open_cases}
+
+
+def _open_cases() -> int:
+    """For the menu: how many cases wait in the inbox (asked only by pages that show it)."""
+    with services().sessions() as db:
+        return db.scalar(select(func.count()).where(CaseRow.status == "open")) or 0
 
 
 def staff_only(view: View) -> View:

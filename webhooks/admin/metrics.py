@@ -18,6 +18,7 @@ from secondopinion import traffic
 from secondopinion.container import Clock, Services
 from store.models import MessageRow, ReminderRow
 from store.reminders import PENDING
+from webhooks.admin.inbox_metrics import InboxCollector
 
 LATE_AFTER = dt.timedelta(minutes=5)
 # Twilio's outbound statuses, grouped the way the issue counts them.
@@ -102,6 +103,7 @@ def init_app(app: Flask) -> None:
             settings.pumping_min_per_hour,
         )
     )
+    registry.register(InboxCollector(svc.sessions, lambda: svc.clock(), settings.case_flag_after))
 
     @app.before_request
     def _start() -> None:

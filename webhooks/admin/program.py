@@ -7,7 +7,7 @@ from flask.typing import ResponseReturnValue
 from sqlalchemy import select
 
 from store.models import ConsentEventRow
-from webhooks.admin import stats
+from webhooks.admin import funnel, inbox_queries, stats
 from webhooks.admin.blueprint import bp, staff_only
 from webhooks.admin.spreadsheet import cell, csv_response
 from webhooks.current import services
@@ -19,10 +19,20 @@ LEDGER_COLUMNS = ("at", "phone", "kind", "channel", "words", "shown_text", "mess
 @staff_only
 def program() -> ResponseReturnValue:
     svc = services()
+    limit = svc.settings.case_flag_after
     with svc.sessions() as session:
         summary = stats.summary(session, svc.clock())
+        inbox = inbox_queries.summary(session, svc.clock(), limit)
+        funnels = funnel.funnels(session, svc.settings.program_timezone)
     return render_template(
-        "admin/program.html", s=summary, lines=stats.chart(summary), series=stats.SERIES
+        "admin/program.html",
+        s=summary,
+        lines=stats.chart(summary),
+        series=stats.SERIES,
+        inbox=inbox,
+        limit=limit,
+        funnels=funnels,
+        steps=funnel.STEP_NAMES,
     )
 
 

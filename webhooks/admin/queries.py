@@ -1,26 +1,33 @@
 """Read-only queries behind the people list and a person's timeline."""
+# A person's label and navigator are read here for staff only: no text is worded from them.
 
 from __future__ import annotations
 
 import dataclasses
 import datetime as dt
 from collections.abc import Sequence
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
+from flows.outcomes.stuck import Stuck
 from flows.phones import mask
+from store import labels
 from store.models import (
+    CaseRow,
     ConsentEventRow,
     ConversationRow,
     MessageRow,
+    PersonLabelRow,
     ReminderHoldRow,
     ReminderRow,
     SandboxRow,
     StaffActionRow,
+    StaffUserRow,
 )
 from store.reminders import PENDING
+from webhooks.admin import worklist
 
 LIST_LIMIT = 200
 T = TypeVar("T")
@@ -41,6 +48,22 @@ class Person:
     paused: bool
     sandbox: bool
     timezone: str
+    label: str = ""
+    navigator: str = ""
+    open_case: int | None = None  # the case waiting in the inbox, if any
+    visit_outcome: str | None = None
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Filters:
+    """What the people list was asked for; every field empty lists everyone, newest first."""
+
+    status: str = ""
+    language: str = ""
+    last4: str = ""
+    search: str = ""  # part of a label or a navigator's name
+    navigator: str = ""
+    stuck: Stuck | None = None  # where people are stuck: soonest visit first
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -52,7 +75,7 @@ class Event:
     error_code: int | None = None
 
 
-def _people_query() -> Select[ConversationRow, dt.datetime | None, str | None, bool, bool]:
+def _people_query() -> Select[Any]:
     next_due = (
         select(func.min(ReminderRow.due_at))
         .where(ReminderRow.conversation_id == ConversationRow.id, ReminderRow.status == PENDING)
@@ -69,19 +92,41 @@ def _people_query() -> Select[ConversationRow, dt.datetime | None, str | None, b
         ReminderHoldRow.conversation_id == ConversationRow.id
     )
     sandbox = select(SandboxRow.phone).where(SandboxRow.phone == ConversationRow.phone)
-    return select(ConversationRow, next_due, last_status, paused.exists(), sandbox.exists())
+    open_case = (
+        select(CaseRow.id)
+        .where(CaseRow.conversation_id == ConversationRow.id, CaseRow.status == "open")
+        .scalar_subquery()
+    )
+    return select(
+        ConversationRow,
+        next_due,
+        last_status,
+        paused.exists(),
+        sandbox.exists(),
+        PersonLabelRow.label,
+        PersonLabelRow.navigator,
+        open_case,
+    ).outerjoin(PersonLabelRow, PersonLabelRow.conversation_id == ConversationRow.id)
 
 
-def people(session: Session, status: str = "", language: str = "", last4: str = "") -> list[Person]:
-    """Newest first, filtered by status, language and the number's last digits."""
-    query = _people_query().order_by(ConversationRow.updated_at.desc()).limit(LIST_LIMIT)
-    if status:
-        query = query.where(ConversationRow.status == status)
-    if language:
-        query = query.where(ConversationRow.language == language)
-    if last4:
-        query = query.where(ConversationRow.phone.endswith(last4, autoescape=True))
-    return [_person(*row) for row in session.execute(query)]
+def people(session: Session, filters: Filters, now: dt.datetime) -> list[Person]:
+    """Newest first, filtered; people stuck somewhere come soonest visit first."""
+    query = _people_query()
+    if filters.status:
+        query = query.where(ConversationRow.status == filters.status)
+    if filters.language:
+        query = query.where(ConversationRow.language == filters.language)
+    if filters.last4:
+        query = query.where(ConversationRow.phone.endswith(filters.last4, autoescape=True))
+    if filters.search:
+        query = query.where(ConversationRow.id.in_(labels.matching(filters.search)))
+    if filters.navigator:
+        query = query.where(PersonLabelRow.navigator == filters.navigator)
+    if filters.stuck is not None:
+        stuck = worklist.stuck(session, query, filters.stuck, now, LIST_LIMIT)
+        return [_person(*row) for row in stuck]
+    newest = query.order_by(ConversationRow.updated_at.desc()).limit(LIST_LIMIT)
+    return [_person(*row) for row in session.execute(newest)]
 
 
 def person(session: Session, conversation_id: int) -> Person | None:
@@ -96,6 +141,9 @@ def _person(
     last_status: str | None,
     paused: bool,
     sandbox: bool,
+    label: str | None = None,
+    navigator: str | None = None,
+    open_case: int | None = None,
 ) -> Person:
     return Person(
         id=row.id,
@@ -111,7 +159,16 @@ def _person(
         paused=paused,
         sandbox=sandbox,
         timezone=row.timezone,
+        label=label or "",
+        navigator=navigator or "",
+        open_case=open_case,
+        visit_outcome=row.visit_outcome,
     )
+
+
+def staff_names(session: Session) -> list[str]:
+    """Who can be a person's navigator: every staff account."""
+    return list(session.scalars(select(StaffUserRow.username).order_by(StaffUserRow.username)))
 
 
 def timeline(session: Session, conversation_id: int) -> list[Event]:
@@ -125,6 +182,11 @@ def timeline(session: Session, conversation_id: int) -> list[Event]:
         events.append(Event(r.sent_at or r.due_at, "reminder", r.kind, r.status, r.error_code))
     for a in _of(session, StaffActionRow, conversation_id):
         events.append(Event(a.at, "staff", f"{a.action} by {a.username} {a.detail}".strip()))
+    for case in _of(session, CaseRow, conversation_id):
+        events.append(Event(case.opened_at, "case", f"case {case.id} opened by {case.opened_by}"))
+        if case.closed_at is not None:
+            text = f"case {case.id} closed by {case.closed_by} ({case.close_reason})"
+            events.append(Event(case.closed_at, "case", text))
     return sorted(events, key=lambda e: e.at)
 
 

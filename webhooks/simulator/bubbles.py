@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from flows.reminders.sending import STAFF_TEXT
 from store.models import ConversationRow, MessageRow, ReminderRow
 from store.reminders import PENDING
 
@@ -20,6 +21,7 @@ class Bubble:
     status: str
     at: dt.datetime  # in the patient's zone
     reminder: bool
+    staff: bool = False  # written by a person on the program's team
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -52,7 +54,8 @@ def screen(session: Session, phone: str, fallback_zone: str) -> Screen:
             body=m.body,
             status=m.status,
             at=m.created_at.astimezone(zone),
-            reminder=m.direction == "out" and m.reply_to_id is None,
+            reminder=m.direction == "out" and m.reply_to_id is None and m.key != STAFF_TEXT,
+            staff=m.key == STAFF_TEXT,
         )
         for m in messages
     ]
