@@ -41,7 +41,7 @@ def test_a_known_caller_is_greeted_in_their_language(client: FlaskClient) -> Non
     enrol(client, CALLER, "SEGUNDA", "2")
     call = ring(client, CALLER)
     assert call.said[0] == ("es-US", "Hola, gracias por llamar a Su Segunda Opinión.")
-    assert "entre mensajes y llamadas" in call.text
+    assert "por mensaje o por llamada" in call.text
 
 
 @pytest.mark.parametrize(("key", "language", "word"), [("1", "en-US", "press"), *SPANISH])

@@ -68,7 +68,7 @@ def test_keywords_typos_and_fragments_do_not(text: str) -> None:
         ("recrods", True),  # one swap away from RECORDS
         ("EXPEDINTE", True),  # one letter away from EXPEDIENTE
         ("todabia no", True),  # one letter away from TODAVIA NO
-        ("NOP", False),  # short words must match exactly: NOP is not NO
+        ("NOS", False),  # short words must match exactly: NOS is not NO
         ("mi doctor no quiere", False),
     ],
 )

@@ -6,7 +6,7 @@ import itertools
 import time
 
 import pytest
-from flowkit import CONTENT, Patient, at_ready, chat, enrolled, plain
+from flowkit import CONTENT, Patient, at_ready, chat, enrolled, opted_out, plain
 
 from flows import Conversation, Language, Referral, Status, Step
 from flows.conversation.keywords import Kind
@@ -54,6 +54,9 @@ DONE_TABLE = [
     ("Lista 2 y 3", {2, 3}),
     ("LISTA TODO", {1, 2, 3, 4}),
     ("TENGO TODO", {1, 2, 3, 4}),
+    ("CONSEGUÍ EL 2", {2}),
+    ("ya conseguí 1 y 3", {1, 3}),
+    ("ya lo tengo todo", {1, 2, 3, 4}),
 ]
 
 
@@ -81,7 +84,7 @@ def test_bare_numbers_count_as_records_only_once_setup_is_done(machine, step):
     assert talk.conversation.records_done == frozenset()
 
 
-@pytest.mark.parametrize("word", ["LISTA", "LISTO", "TENGO", "lista!"])
+@pytest.mark.parametrize("word", ["LISTA", "LISTO", "TENGO", "lista!", "CONSEGUÍ", "ya lo tengo"])
 def test_the_spanish_word_for_done_works_for_everyone(machine, word):
     talk = chat(machine, [word], start=at_ready(ES))
 
@@ -97,6 +100,8 @@ SENT_TABLE = [
     "ya la mandaron",
     "Ya lo enviaron",
     "lo mandaron",
+    "ya enviaron",
+    "Referido enviado",
 ]
 
 
@@ -117,6 +122,7 @@ STOP_TABLE = [
     ("Terminar.", ES),
     ("PARAR", ES),
     ("quiero revocar", ES),
+    ("DESUSCRIBIRME", ES),
 ]
 
 
@@ -140,12 +146,81 @@ OTHER_WORDS = [
     ("UPSET", ["upset"]),
     ("my doctor is angry", ["upset"]),
     ("cambiaron mi cita", ["ask_date"]),
+    ("cambiar la cita", ["ask_date"]),
+    ("mi seguro", ["ask_referral"]),
+    ("Seguro médico", ["ask_referral"]),
+    ("aseguransa", ["ask_referral"]),
+    ("mis documentos", ["records"]),
+    ("otra frase", ["phrase"]),
+    ("por teléfono", ["calls_on"]),
+    ("se puso brava", ["upset"]),
+    ("información", ["help"]),
 ]
 
 
 @pytest.mark.parametrize(("typed", "keys"), OTHER_WORDS)
 def test_everyday_words_reach_their_command(machine, typed, keys):
     assert chat(machine, [typed], start=at_ready(ES)).keys == keys
+
+
+@pytest.mark.parametrize("typed", ["por mensaje", "mensajes de texto", "Por texto"])
+def test_everyday_words_for_texts_switch_calls_back_to_texts(machine, typed):
+    talk = chat(machine, [typed], start=at_ready(ES, calls=True))
+
+    assert talk.keys == ["calls_off"]
+    assert talk.conversation.calls is False
+
+
+# (what they type at the date check, whether it keeps the date)
+DATE_CHECK_TABLE = [
+    ("sip", True),
+    ("Es correcto", True),
+    ("Sí, por favor", True),
+    ("exacto", True),
+    ("nop", False),
+    ("incorrecto", False),
+    ("no es así", False),
+]
+
+
+@pytest.mark.parametrize(("typed", "kept"), DATE_CHECK_TABLE)
+def test_everyday_yes_and_no_at_the_date_check(machine, typed, kept):
+    visit = at_ready().appointment
+    start = enrolled(ES, Step.DATE_CONFIRM, appointment=None, pending_date=visit)
+
+    talk = chat(machine, [typed], start=start)
+
+    assert (talk.conversation.appointment == visit) is kept
+    assert talk.keys == (["date_saved_ask_referral"] if kept else ["ask_date"])
+
+
+@pytest.mark.parametrize("typed", ["todavía no tengo", "Aún no tengo"])
+def test_no_date_yet_in_everyday_words(machine, typed):
+    talk = chat(machine, [typed], start=enrolled(ES, Step.DATE))
+
+    assert talk.keys == ["not_booked_ask_referral"]
+
+
+def test_no_lo_se_is_not_sure_of_the_referral(machine):
+    talk = chat(machine, ["No lo sé"], start=enrolled(ES, Step.REFERRAL, appointment=None))
+
+    assert talk.conversation.referral is Referral.UNSURE
+
+
+@pytest.mark.parametrize(("typed", "language"), [("en inglés", EN), ("En español", ES)])
+def test_in_english_or_in_spanish_switches_the_language(machine, typed, language):
+    other = ES if language is EN else EN
+
+    talk = chat(machine, [typed], start=at_ready(other))
+
+    assert talk.conversation.language is language
+
+
+def test_empezar_brings_a_spanish_speaker_back(machine):
+    talk = chat(machine, ["EMPEZAR"], start=opted_out(ES))
+
+    assert talk.conversation.status is Status.ACTIVE
+    assert talk.keys == ["welcome_back"]
 
 
 def test_a_lo_mejor_is_not_sure_of_the_referral(machine):

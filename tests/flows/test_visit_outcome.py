@@ -76,6 +76,14 @@ def test_a_new_date_typed_instead_of_moved_is_taken_as_the_new_date(machine: Mac
     assert talk.conversation.visit_outcome is VisitOutcome.MOVED
 
 
+@pytest.mark.parametrize("typed", ["me la cambiaron", "La pospusieron", "se pospuso"])
+def test_it_moved_in_everyday_spanish(machine: Machine, typed: str) -> None:
+    talk = chat(machine, [typed], start=asked(machine, Language.ES))
+
+    assert talk.keys == ["outcome_moved"]
+    assert talk.conversation.visit_outcome is VisitOutcome.MOVED
+
+
 def test_not_yet_asks_again_in_a_few_days(machine: Machine) -> None:
     talk = chat(machine, ["NOT YET"], start=asked(machine))
 

@@ -23,7 +23,7 @@ def test_calling_in_spanish_from_the_simulator(phone):
     menu = phone.post(
         f"{url}/call", data={"csrf_token": TOKEN, "key": "2", "next": _keypad_step(page)}
     ).get_data(as_text=True)
-    assert "Para saber sobre los referidos del seguro, oprima 3." in menu
+    assert "Para saber si su seguro le pide un referido, oprima 3." in menu
 
     insurance = phone.post(
         f"{url}/call", data={"csrf_token": TOKEN, "key": "3", "next": _keypad_step(menu)}
