@@ -58,9 +58,7 @@ def people_locks(engine: Engine) -> Iterator[list[tuple[str, list[str]]]]:
 
     def record(_conn: Any, _cursor: Any, statement: str, *_rest: Any) -> None:
         if LOCKS_PEOPLE.search(top_level(statement)):
-            frames = [
-                f"{f.filename.split('/main/')[-1]}:{f.name}" for f in traceback.extract_stack()
-            ]
+            frames = [f"{_relative(f.filename)}:{f.name}" for f in traceback.extract_stack()]
             seen.append((statement, frames))
 
     event.listen(engine, "before_cursor_execute", record)
