@@ -55,7 +55,9 @@ def build(
     sender: Sender | None = None,
     limiter: RateLimiter | None = None,
 ) -> Services:
-    engine = make_engine(settings.database_url, settings.database_pool_size)
+    engine = make_engine(
+        settings.database_url, settings.database_pool_size, settings.database_timeouts
+    )
     return Services(
         settings=settings,
         engine=engine,

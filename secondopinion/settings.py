@@ -8,6 +8,7 @@ from pydantic import field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from flows.content.render import Program
+from store.db import Timeouts
 
 # The US and its territories: Puerto Rico, the Virgin Islands, Guam, American Samoa,
 # the Northern Mariana Islands.
@@ -21,6 +22,10 @@ class Settings(BaseSettings):
 
     database_url: str = "sqlite:///secondopinion.db"
     database_pool_size: int = 5  # 0: no pool, a connection per transaction (behind pgbouncer)
+    # A database that is down or slow is given up on within seconds: webhooks answer 503
+    # with Retry-After and Twilio tries again (see the README's Twilio setup).
+    database_connect_timeout_seconds: int = 2
+    database_statement_timeout_seconds: float = 3.0
     redis_url: str | None = None
     embedded_broker_url: str = "sqla+sqlite:///secondopinion-broker.db"
 
@@ -60,6 +65,12 @@ class Settings(BaseSettings):
         if isinstance(value, str):
             return tuple(c.strip().upper() for c in value.split(",") if c.strip())
         return value
+
+    @property
+    def database_timeouts(self) -> Timeouts:
+        return Timeouts(
+            self.database_connect_timeout_seconds, self.database_statement_timeout_seconds
+        )
 
     @property
     def broker_url(self) -> str:

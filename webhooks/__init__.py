@@ -19,8 +19,9 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     install(app, services or _build(sandbox_ready(settings or Settings())))
     logs.configure()
 
-    from webhooks import admin, health, simulator, sms, status, voice
+    from webhooks import admin, health, simulator, sms, status, unavailable, voice
 
+    unavailable.init_app(app)
     app.register_blueprint(health.bp)
     app.register_blueprint(sms.bp)
     app.register_blueprint(status.bp)
