@@ -279,6 +279,19 @@ _RELEASE = (  # paused before its turn: back to waiting, worded again when it go
 )
 
 
+_HAND_BACK = (  # not sent after all (the worker stops, Redis is down): the sweep takes it again
+    update(_REMINDERS)
+    .where(_REMINDERS.c.id == bindparam("reminder"), _REMINDERS.c.status == SENDING)
+    .values(status=PENDING, claimed_at=None, sending_at=None, attempts=_REMINDERS.c.attempts - 1)
+)
+
+
+def hand_back(session: Session, ids: Sequence[int]) -> None:
+    """Worded but never handed to Twilio: waiting again, with the same words."""
+    if ids:
+        session.connection().execute(_HAND_BACK, [{"reminder": i} for i in ids])
+
+
 def lock_sending(session: Session, ids: Collection[int]) -> list[Any]:
     """The rows of a group about to be sent, locked after their people."""
     query = (

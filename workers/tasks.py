@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import functools
+import threading
+from typing import Any
 
 from celery import shared_task
+from celery.signals import worker_shutting_down
 
 from secondopinion.container import Services, build
 from secondopinion.reminders.send import send_reminders
@@ -19,6 +22,12 @@ def services() -> Services:
 
 
 CHUNK = 20  # reminders per task: Celery's own cost per task is about a third of a send
+STOPPING = threading.Event()  # set on a warm shutdown (SIGTERM): finish the group, hand back
+
+
+@worker_shutting_down.connect
+def _stop_sending(**_: Any) -> None:
+    STOPPING.set()
 
 
 def _dispatch(ids: list[int]) -> None:
@@ -36,4 +45,4 @@ def sweep_reminders() -> dict[str, int]:
 @shared_task(name="workers.tasks.send_reminders")
 def send_reminders_task(reminder_ids: list[int]) -> list[str]:
     """A chunk in two phases; one failing reminder does not stop the rest."""
-    return send_reminders(services(), reminder_ids)
+    return send_reminders(services(), reminder_ids, STOPPING.is_set)
