@@ -45,13 +45,24 @@ class Reading:
     done: tuple[int, ...] | None  # items named after DONE / LISTO; None when not a DONE reply
     stop_language: Language | None  # set when it is a stop keyword or plainly means stop
     compact: str
+    keyword: str | None = None  # the keyword matched, spelt as in the catalogue
 
     @property
     def says_stop(self) -> bool:
         return self.stop_language is not None
 
+    @property
+    def label(self) -> str:
+        """What the consent ledger keeps of a reply: the keyword, never the person's words."""
+        if self.keyword:
+            return self.keyword
+        return STOP_SENTENCE if self.says_stop else "(no keyword)"
+
     def __contains__(self, kind: Kind) -> bool:
         return kind in self.kinds
+
+
+STOP_SENTENCE = "(a sentence meaning STOP)"
 
 
 class Keywords:
@@ -59,6 +70,7 @@ class Keywords:
 
     def __init__(self, content: Content) -> None:
         exact: dict[str, dict[Kind, Language]] = defaultdict(dict)
+        spelling: dict[str, str] = {}
         done_words: set[str] = set()
         all_words: set[str] = set()
         sentences: list[tuple[Language, re.Pattern[str]]] = []
@@ -66,11 +78,13 @@ class Keywords:
             for family in Kind:
                 for word in catalogue.keywords.get(family.value, ()):
                     exact[compact(word)].setdefault(family, language)
+                    spelling.setdefault(compact(word), words(word))
             done_words.update(words(w) for w in catalogue.keywords.get("done", ()))
             all_words.update(compact(w) for w in catalogue.keywords.get("all", ()))
             if catalogue.opt_out_patterns:
                 sentences.append((language, re.compile("|".join(catalogue.opt_out_patterns))))
         self._exact = {k: dict(v) for k, v in exact.items()}
+        self._spelling = spelling
         self._done_words = sorted(done_words, key=len, reverse=True)  # longest first
         self._all_words = frozenset(all_words)
         self._stop_sentences = tuple(sentences)
@@ -83,7 +97,11 @@ class Keywords:
             (language for language, pattern in self._stop_sentences if pattern.search(plain)), None
         )
         return Reading(
-            kinds=kinds, done=self._done_items(plain), stop_language=stop_language, compact=key
+            kinds=kinds,
+            done=self._done_items(plain),
+            stop_language=stop_language,
+            compact=key,
+            keyword=self._spelling.get(key) if kinds else None,
         )
 
     def _done_items(self, plain: str) -> tuple[int, ...] | None:
