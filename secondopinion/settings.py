@@ -52,6 +52,12 @@ class Settings(BaseSettings):
     sandbox: bool = False  # the phone simulator at /simulator, for fictional numbers only
     secret_key: str = ""  # signs staff sessions at /admin; unset, /admin is closed
 
+    # Nothing lost: texts and delivery reports missed while the service was down are
+    # fetched from Twilio's log; nothing kept: finished conversations are forgotten.
+    catch_up_interval_seconds: float = 60.0
+    delivery_report_wait_seconds: int = 600  # a report later than this is looked up
+    retention_days: int = 90
+
     sweep_interval_seconds: float = 15.0
     send_rate_per_second: float = 10.0
     sms_validity_seconds: int = 3600

@@ -1,7 +1,8 @@
 """What staff do for a person: pause and resume reminders, change zone, opt out, erase.
 
 Each runs in the caller's transaction with the person locked, goes through the flow like
-any other event, and is written to the person's audit trail.
+any other event, and is written to the person's audit trail (an erase to staff's record
+only: the person is gone, see secondopinion/privacy.py).
 """
 
 from __future__ import annotations
@@ -12,8 +13,9 @@ from sqlalchemy.orm import Session
 
 from flows import Machine
 from flows.conversation.external import StaffAction, StaffChange
+from secondopinion import privacy
 from secondopinion.apply import apply
-from store import messages, people, reminders
+from store import people
 from store.people import Person
 from store.staff import record_action
 
@@ -31,6 +33,8 @@ def act(
     zone: str = "",
 ) -> bool:
     """Carry out one action and log it; False when there is no such person."""
+    if action == StaffAction.ERASE:
+        return privacy.erase(session, machine, person_id, by, now) is not None
     person = people.lock_person(session, person_id)
     if person is None:
         return False
@@ -48,11 +52,5 @@ def _change(
     session: Session, machine: Machine, person: Person, change: StaffChange, now: dt.datetime
 ) -> None:
     if change.action is StaffAction.RESUME:
-        people.unpause(session, person.id)
-    if change.action is StaffAction.ERASE:  # opted out first, so the ledger says who did it
-        _change(session, machine, person, StaffChange(StaffAction.OPT_OUT, change.by), now)
-        person = people.lock_person(session, person.id) or person
-        messages.erase(session, person.id)
-        reminders.erase(session, person.id)
         people.unpause(session, person.id)
     apply(session, machine, person, machine.step(person.state, change, now), now)

@@ -171,3 +171,9 @@ def pause(session: Session, person: int, by: str, now: dt.datetime) -> None:
 
 def unpause(session: Session, person: int) -> None:
     session.execute(delete(ReminderHoldRow).where(ReminderHoldRow.conversation_id == person))
+
+
+def remove(session: Session, person: int) -> None:
+    """The conversation itself, last (every row that pointed at it is gone or unlinked)."""
+    unpause(session, person)
+    session.execute(delete(_PEOPLE).where(_PEOPLE.c.id == person))

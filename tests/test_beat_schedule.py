@@ -22,23 +22,30 @@ def sweeps_sent(scheduler: Scheduler) -> int:
     return scheduler.schedule["sweep-reminders"].total_run_count
 
 
+def run_what_is_due(scheduler: Scheduler) -> None:
+    """Tick as beat does: one due entry per tick, until the next one is in the future."""
+    for _ in range(10):
+        if scheduler.tick() > 0:
+            return
+
+
 def test_a_clock_corrected_backwards_does_not_stall_the_sweep(tmp_path: Path) -> None:
     """Beat as configured, ticked by hand while time-machine moves its clock."""
-    settings = Settings(embedded_broker_url=f"sqla+sqlite:///{tmp_path / 'broker.db'}")
+    settings = Settings(embedded_broker_url="memory://")
     app = make_celery(settings)
     every = dt.timedelta(seconds=settings.sweep_interval_seconds)
     with time_machine.travel(START, tick=False) as clock:
         configured = symbol_by_name(app.conf.beat_scheduler)
         scheduler = configured(app=app, lazy=False, schedule_filename=str(tmp_path / "schedule"))
         clock.shift(every + dt.timedelta(seconds=1))
-        scheduler.tick()
+        run_what_is_due(scheduler)
         assert sweeps_sent(scheduler) == 1
         clock.move_to(START - dt.timedelta(hours=1))  # NTP corrects a clock that ran fast
         clock.shift(every + dt.timedelta(seconds=1))
-        scheduler.tick()
+        run_what_is_due(scheduler)
         assert sweeps_sent(scheduler) == 2  # not an hour from now
         clock.shift(every + dt.timedelta(seconds=1))
-        scheduler.tick()
+        run_what_is_due(scheduler)
         assert sweeps_sent(scheduler) == 3
     scheduler.close()
 

@@ -2,11 +2,21 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from celery import Celery
 
 from secondopinion.settings import Settings
 from workers import broker, schedule
 from workers import logs as _logs  # noqa: F401  (masks numbers in every log line)
+
+RETENTION_EVERY_SECONDS = 3600.0
+
+
+def _every(seconds: float, task: str) -> dict[str, Any]:
+    """A beat entry; a run not started within two intervals is dropped (the next one comes)."""
+    options = {"expires": seconds * 2}
+    return {"task": f"workers.tasks.{task}", "schedule": seconds, "options": options}
 
 
 def make_celery(settings: Settings) -> Celery:
@@ -23,11 +33,9 @@ def make_celery(settings: Settings) -> Celery:
         broker_transport_options={"visibility_timeout": 300} if settings.redis_url else {},
         beat_scheduler=schedule.PATH,  # no schedule file; a clock set back does not stall it
         beat_schedule={
-            "sweep-reminders": {
-                "task": "workers.tasks.sweep_reminders",
-                "schedule": settings.sweep_interval_seconds,
-                "options": {"expires": settings.sweep_interval_seconds * 2},
-            }
+            "sweep-reminders": _every(settings.sweep_interval_seconds, "sweep_reminders"),
+            "catch-up": _every(settings.catch_up_interval_seconds, "catch_up"),
+            "forget-expired": _every(RETENTION_EVERY_SECONDS, "forget_expired"),
         },
     )
     return app

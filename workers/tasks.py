@@ -9,7 +9,9 @@ from typing import Any
 from celery import shared_task
 from celery.signals import worker_shutting_down
 
+from secondopinion.catchup import catch_up
 from secondopinion.container import Services, build
+from secondopinion.privacy import expire
 from secondopinion.reminders.send import send_reminders
 from secondopinion.reminders.sweep import sweep
 from secondopinion.settings import Settings
@@ -46,3 +48,17 @@ def sweep_reminders() -> dict[str, int]:
 def send_reminders_task(reminder_ids: list[int]) -> list[str]:
     """A chunk in two phases; one failing reminder does not stop the rest."""
     return send_reminders(services(), reminder_ids, STOPPING.is_set)
+
+
+@shared_task(name="workers.tasks.catch_up")
+def catch_up_task() -> dict[str, int]:
+    """Texts and delivery reports Twilio has that were missed (an outage), taken in."""
+    svc = services()
+    return catch_up(svc, svc.clock())
+
+
+@shared_task(name="workers.tasks.forget_expired")
+def forget_expired() -> dict[str, int]:
+    """Finished conversations quiet for RETENTION_DAYS: forgotten."""
+    svc = services()
+    return expire(svc, svc.clock())

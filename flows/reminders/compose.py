@@ -88,11 +88,13 @@ COMPOSERS = {
     "day_after": _day_after,
 }
 APPOINTMENT_KINDS = frozenset({"week_before", "three_days_before", "day_before", "day_after"})
-REQUESTED = frozenset({"by_text"})  # asked for by a caller who has not enrolled
+# Texts that answer the person themselves: a caller who asked for it by text (enrolled or
+# not), or the late answer to a text fetched after an outage (flows.conversation.late).
+REQUESTED = frozenset({"by_text", "answer"})
 
 
 def needs_enrolment(kind: str) -> bool:
-    """Everything but a text the caller asked for needs an active, consenting person."""
+    """Everything but a text the person asked for needs an active, consenting person."""
     return kind not in REQUESTED
 
 

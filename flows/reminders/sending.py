@@ -41,9 +41,12 @@ def decide(
     now: dt.datetime,
     window: Window,
 ) -> Decision:
-    """Consent first, then the person's own quiet hours, spacing and daily cap."""
+    """Consent first, then the person's own quiet hours, spacing and daily cap (an answer
+    to their own text keeps to quiet hours only)."""
     if not may_send(conv, kind, consented):
         return Decision(Verdict.CANCEL)
+    if not needs_enrolment(kind):
+        recent_sends = ()
     slot = earliest_slot(now, conv.timezone, window, recent_sends)
     if slot > now:
         return Decision(Verdict.DEFER, slot)

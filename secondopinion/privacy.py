@@ -1,0 +1,76 @@
+"""Forgetting people: on request (the dashboard, `secondopinion forget`), and after
+RETENTION_DAYS of quiet once a conversation is over (the retention job).
+
+What stays of a forgotten person is what the law asks for: their consent ledger lines
+(number, time, kind, channel, the exact text shown, the keyword), no longer tied to a
+conversation; their inbound MessageSids alone, so a replayed webhook or a catch-up
+changes nothing; and staff's record that an erase was done (masked number only).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+
+from sqlalchemy.orm import Session
+
+from flows import Machine
+from flows.conversation.external import StaffAction, StaffChange
+from flows.phones import mask
+from secondopinion.apply import apply
+from secondopinion.container import Services
+from store import consent, heartbeats, messages, people, reminders, retention
+from store import staff as staff_records
+from store.db import transaction
+
+log = logging.getLogger(__name__)
+BATCH = 100  # people forgotten per transaction by the retention job
+
+
+def forget(session: Session, person: int) -> None:
+    """Everything of a locked person but their consent lines, in one transaction."""
+    reminders.erase(session, person)
+    messages.forget(session, person)
+    consent.unlink(session, person)
+    staff_records.unlink(session, person)
+    people.remove(session, person)
+
+
+def erase(
+    session: Session, machine: Machine, person_id: int, by: str, now: dt.datetime
+) -> str | None:
+    """A request to be forgotten: texts end (a ledger line names who asked), then all else
+    goes. The number, for deleting at Twilio too; None when there is no such person."""
+    person = people.lock_person(session, person_id)
+    if person is None:
+        return None
+    change = StaffChange(StaffAction.ERASE, by)
+    apply(session, machine, person, machine.step(person.state, change, now), now)
+    staff_records.record_action(session, None, by, StaffAction.ERASE.value, mask(person.phone), now)
+    forget(session, person.id)
+    return person.phone
+
+
+def erase_at_twilio(svc: Services, phone: str) -> int:
+    """Twilio's copies of every text to and from the number; how many were deleted."""
+    deleted = svc.history.delete_conversation(phone)
+    log.info("deleted %d messages of %s at Twilio", deleted, mask(phone))
+    return deleted
+
+
+def expire(svc: Services, now: dt.datetime) -> dict[str, int]:
+    """The retention job: forget finished conversations quiet for RETENTION_DAYS."""
+    cutoff = now - dt.timedelta(days=svc.settings.retention_days)
+    forgotten = 0
+    while True:
+        with transaction(svc.sessions) as session:
+            due = retention.quiet_since(session, cutoff, BATCH)
+            for person in people.lock_people(session, due):  # in id order, as every writer
+                forget(session, person)
+            forgotten += len(due)
+            heartbeats.beat(session, heartbeats.RETENTION, now)
+        if len(due) < BATCH:
+            break
+    if forgotten:
+        log.info("retention: %d finished conversations forgotten", forgotten)
+    return {"forgotten": forgotten}
