@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
+import re
 
 from adminkit import ANA, BEN, enrol, get
+
+from store import heartbeats
+from store.db import transaction
 
 
 def test_program_counts_people_and_languages(admin_app, staff):
@@ -39,3 +44,25 @@ def test_metrics_are_in_prometheus_format(admin_app, client):
     assert 'secondopinion_messages{state="delivered"}' in body
     assert "secondopinion_reminders_due" in body and "secondopinion_reminders_late" in body
     assert 'secondopinion_webhook_seconds_count{path="/twilio/sms"} 2.0' in body
+
+
+def test_the_workers_health_is_shown_on_the_program_page_and_in_metrics(admin_app, staff):
+    svc = admin_app.extensions["secondopinion"]
+    now = svc.clock()
+    with transaction(svc.sessions) as session:
+        heartbeats.beat(session, heartbeats.SWEEP, now - dt.timedelta(seconds=20))
+        heartbeats.beat(session, heartbeats.CATCH_UP, now - dt.timedelta(minutes=30))
+    page = get(staff, "/admin/program").get_data(as_text=True)
+    assert re.search(r'id="job-sweep"><b>working</b>\s*reminders swept: 0 min 2\d s ago', page)
+    assert re.search(r'id="job-catch_up"><b>late</b>\s*missed texts looked for: 30 min', page)
+    assert re.search(r'id="job-retention"><b>late</b>\s*old conversations forgotten: never', page)
+    body = admin_app.test_client().get("/metrics").get_data(as_text=True)
+    assert 'secondopinion_job_up{job="sweep"} 1.0' in body
+    assert 'secondopinion_job_up{job="catch_up"} 0.0' in body
+    assert 'secondopinion_job_age_seconds{job="retention"} +Inf' in body
+    assert re.search(r'secondopinion_job_age_seconds\{job="catch_up"\} 180\d\.', body)
+
+
+def test_a_sweep_that_stopped_is_called_out(admin_app, staff):
+    page = get(staff, "/admin/program").get_data(as_text=True)
+    assert "Reminders are not being swept" in page

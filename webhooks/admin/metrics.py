@@ -13,7 +13,9 @@ from prometheus_client.registry import Collector
 from sqlalchemy import Result, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from secondopinion import health
 from secondopinion.container import Clock, Services
+from secondopinion.settings import Settings
 from store.models import MessageRow, ReminderRow
 from store.reminders import PENDING
 
@@ -29,12 +31,13 @@ GROUPS = {
 class DatabaseCollector(Collector):
     """Counts read from the database at scrape time, so every process reports the same."""
 
-    def __init__(self, sessions: sessionmaker[Session], clock: Clock) -> None:
-        self.sessions, self.clock = sessions, clock
+    def __init__(self, sessions: sessionmaker[Session], clock: Clock, settings: Settings) -> None:
+        self.sessions, self.clock, self.settings = sessions, clock, settings
 
     def collect(self) -> Iterator[GaugeMetricFamily]:
         now = self.clock()
         with self.sessions() as session:
+            jobs = health.checks(session, self.settings, now)
             by_status = _pairs(
                 session.execute(
                     select(MessageRow.status, func.count())
@@ -54,6 +57,22 @@ class DatabaseCollector(Collector):
         yield GaugeMetricFamily(
             "secondopinion_reminders_late", "Pending reminders due over 5 minutes ago", late
         )
+        yield from _workers(jobs)
+
+
+def _workers(jobs: list[health.Check]) -> Iterator[GaugeMetricFamily]:
+    """The workers' heartbeats: how long ago each job last ran, and whether that is late."""
+    age = GaugeMetricFamily(
+        "secondopinion_job_age_seconds", "Seconds since a worker job last ran", labels=["job"]
+    )
+    up = GaugeMetricFamily(
+        "secondopinion_job_up", "1 when the job ran recently enough, else 0", labels=["job"]
+    )
+    for job in jobs:
+        age.add_metric([job.name], job.age.total_seconds() if job.age else float("inf"))
+        up.add_metric([job.name], int(job.ok))
+    yield age
+    yield up
 
 
 def _pending(session: Session, before: dt.datetime) -> int:
@@ -71,7 +90,7 @@ def init_app(app: Flask) -> None:
         ["path"],
         registry=registry,
     )
-    registry.register(DatabaseCollector(svc.sessions, lambda: svc.clock()))
+    registry.register(DatabaseCollector(svc.sessions, lambda: svc.clock(), svc.settings))
 
     @app.before_request
     def _start() -> None:

@@ -9,6 +9,7 @@ from flask import Response, render_template
 from flask.typing import ResponseReturnValue
 from sqlalchemy import select
 
+from secondopinion import health
 from store.models import ConsentEventRow
 from webhooks.admin import stats
 from webhooks.admin.blueprint import bp, staff_only
@@ -21,10 +22,16 @@ LEDGER_COLUMNS = ("at", "phone", "kind", "channel", "words", "shown_text", "mess
 @staff_only
 def program() -> ResponseReturnValue:
     svc = services()
+    now = svc.clock()
     with svc.sessions() as session:
-        summary = stats.summary(session, svc.clock())
+        summary = stats.summary(session, now)
+        jobs = health.checks(session, svc.settings, now)
     return render_template(
-        "admin/program.html", s=summary, lines=stats.chart(summary), series=stats.SERIES
+        "admin/program.html",
+        s=summary,
+        lines=stats.chart(summary),
+        series=stats.SERIES,
+        jobs=jobs,
     )
 
 
