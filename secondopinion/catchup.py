@@ -1,11 +1,12 @@
-"""Nothing a patient sent is lost: after an outage, the texts Twilio received that are not
-stored are read from its log and stepped, oldest first, once each, by the webhook's own
-code (secondopinion.conversation.receive_text); delivery reports that never came are
-looked up the same way.
+"""Nothing a patient sent is lost: texts Twilio received that are not stored (the webhook
+got a 503, or never got through) are read from its log and stepped, oldest first, once
+each, by the webhook's own code (secondopinion.conversation.receive_text); delivery
+reports that never came are looked up the same way.
 
-It runs every CATCH_UP_INTERVAL_SECONDS (beat), before any sweep whose inbound texts
-are not known to be complete (so a STOP sent during the outage wins over a reminder),
-and as `secondopinion catch-up --since …`.
+Texts are read before every sweep, so a STOP sent during an outage is honoured before
+any reminder goes out; texts and reports every CATCH_UP_INTERVAL_SECONDS (beat); and on
+demand with `secondopinion catch-up --since …`. A text younger than SETTLE may still be
+on its way to the webhook: it is left to it, and its sender gets no reminder meanwhile.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from store import heartbeats, messages
 from store.db import transaction
 
 log = logging.getLogger(__name__)
-LEFT_TO_THE_WEBHOOK = dt.timedelta(seconds=30)  # younger texts may still be on their way in
+SETTLE = dt.timedelta(seconds=10)  # a younger text is left to the webhook (still arriving)
 OVERLAP = dt.timedelta(minutes=2)  # each run reads again a little of the last one's window
 FIRST_LOOK = dt.timedelta(minutes=10)  # how far back a service that never caught up looks
 REPORTS_PER_RUN = 200
@@ -37,35 +38,46 @@ class Tally:
     stale: int = 0
     ignored: int = 0  # not a number we answer (outside the allowed countries)
     reports: int = 0
+    waiting: set[str] = dataclasses.field(default_factory=set)  # numbers with texts settling
 
     def asdict(self) -> dict[str, int]:
-        return dataclasses.asdict(self)
+        counts = dataclasses.asdict(self)
+        counts["waiting"] = len(self.waiting)
+        return counts
 
 
 def catch_up(svc: Services, now: dt.datetime, since: dt.datetime | None = None) -> dict[str, int]:
-    """One run over [since, now - a little]; by default since the last run's watermark."""
-    until = now - LEFT_TO_THE_WEBHOOK
-    start = since or _watermark(svc, now) - OVERLAP
-    program = svc.settings.twilio_from_number or None
-    texts = [t for t in svc.history.received(program, start) if t.sent_at < until]
-    tally = Tally(listed=len(texts))
-    with svc.sessions() as session:
-        stored = messages.known(session, [text.sid for text in texts])
-    missing = [text for text in texts if text.sid not in stored]
-    for position, text in enumerate(missing):
-        _one(svc, text, _overtaken(text, missing[position + 1 :]), tally)
+    """Missed texts, then late delivery reports (the beat task and the command line)."""
+    tally = catch_up_texts(svc, now, since)
     tally.reports = reconcile_reports(svc, now)
     with transaction(svc.sessions) as session:
-        if since is None or since <= _watermark(svc, now):
-            heartbeats.beat(session, heartbeats.INBOUND, until)
         heartbeats.beat(session, heartbeats.CATCH_UP, now)
     if tally.processed or tally.reports:
         log.info("catch-up: %s", tally.asdict())
     return tally.asdict()
 
 
+def catch_up_texts(svc: Services, now: dt.datetime, since: dt.datetime | None = None) -> Tally:
+    """Every text in Twilio's log from `since` (the last run's watermark) that is not
+    stored, stepped as the webhook would have, at the time it was sent."""
+    settled = now - SETTLE
+    start = since or _watermark(svc, now) - OVERLAP
+    texts = svc.history.received(svc.settings.twilio_from_number or None, start)
+    with svc.sessions() as session:
+        stored = messages.known(session, [text.sid for text in texts])
+    missing = [text for text in texts if text.sid not in stored]
+    tally = Tally(listed=len(texts))
+    tally.waiting = {text.phone for text in missing if text.sent_at >= settled}
+    ready = [text for text in missing if text.sent_at < settled]
+    for position, text in enumerate(ready):
+        _one(svc, text, _overtaken(text, ready[position + 1 :]), tally)
+    with transaction(svc.sessions) as session:
+        if since is None or since <= _watermark(svc, now):
+            heartbeats.beat(session, heartbeats.INBOUND, settled)
+    return tally
+
+
 def _one(svc: Services, text: Received, overtaken: bool, tally: Tally) -> None:
-    """Step one missed text as the webhook would have, at the time it was sent."""
     phone = to_e164(text.phone)
     if phone is None or not is_allowed(phone, svc.settings.allowed_countries):
         tally.ignored += 1  # the webhook would not have answered it either
@@ -88,25 +100,17 @@ def _watermark(svc: Services, now: dt.datetime) -> dt.datetime:
         return heartbeats.last(session, heartbeats.INBOUND) or now - FIRST_LOOK
 
 
-def behind(svc: Services, now: dt.datetime) -> bool:
-    """Inbound texts are not known to be complete: the periodic run has not been working."""
-    if not svc.settings.twilio_account_sid:
-        return False  # no Twilio to read from (the sandbox): the webhook is all there is
-    allowed = 2 * dt.timedelta(seconds=svc.settings.catch_up_interval_seconds)
-    return _watermark(svc, now) < now - LEFT_TO_THE_WEBHOOK - allowed
-
-
 def reconcile_reports(svc: Services, now: dt.datetime) -> int:
     """Texts whose delivery report is later than normal: asked of Twilio, once each."""
     late = now - dt.timedelta(seconds=svc.settings.delivery_report_wait_seconds)
     with svc.sessions() as session:
         sids = messages.awaiting_report(session, late, REPORTS_PER_RUN)
-    changed = 0
+    applied = 0
     for sid in sids:
         report = svc.history.report(sid)
         with transaction(svc.sessions) as session:
             if report is not None:
                 code = report.error_code
-                changed += delivery_report(session, svc.machine, sid, report.status, code, now)
+                applied += delivery_report(session, svc.machine, sid, report.status, code, now)
             messages.report_looked_up(session, [sid], now)
-    return changed
+    return applied

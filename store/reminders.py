@@ -100,19 +100,26 @@ def is_claimed(reminder: ReminderRow) -> bool:
     return reminder.status == PENDING and reminder.claimed_at is not None
 
 
-def _in_scope(sandbox: int | None) -> ColumnElement[bool]:
+def _in_scope(sandbox: int | None, hold: Collection[int] = ()) -> ColumnElement[bool]:
     mine = ReminderRow.conversation_id
     only = mine == sandbox if sandbox is not None else mine.not_in(sandbox_people())
+    if hold:
+        only = only & mine.not_in(hold)
     return only & mine.not_in(held_people())
 
 
 def claim_due(
-    session: Session, now: dt.datetime, limit: int, sandbox: int | None = None
+    session: Session,
+    now: dt.datetime,
+    limit: int,
+    sandbox: int | None = None,
+    hold: Collection[int] = (),
 ) -> list[int]:
     """Atomically take up to `limit` due reminders; other sweeps skip the locked rows.
 
     Paused people are left alone, and so are simulator sandboxes unless `sandbox` names one
-    conversation: then only its reminders are taken (its clock is not the real one).
+    conversation: then only its reminders are taken (its clock is not the real one); so
+    are the people in `hold` (a text of theirs is still on its way in).
     Only `claimed_at` changes, a column no index names: PostgreSQL rewrites no index entry.
     """
     due = (
@@ -121,7 +128,7 @@ def claim_due(
             ReminderRow.status == PENDING,
             ReminderRow.due_at <= now,
             ReminderRow.claimed_at.is_(None),
-            _in_scope(sandbox),
+            _in_scope(sandbox, hold),
         )
         .order_by(ReminderRow.due_at)
         .limit(limit)

@@ -91,6 +91,21 @@ def test_a_stop_sent_during_the_outage_wins_over_the_reminders_due_after_it(
     assert inbound(svc, ANA)[-1] == ("Stop please", "late")
 
 
+def test_a_text_still_on_its_way_to_the_webhook_holds_that_persons_reminders(
+    client: FlaskClient, svc: Services, fake_twilio: FakeTwilio
+) -> None:
+    with clock(at(NY, 2026, 11, 2, 10, 0)) as t:
+        texted_live(fake_twilio, client, ANA, "SECOND")
+        texted_live(fake_twilio, client, BEN, "SECOND")
+        t.move_to(at(NY, 2026, 11, 2, 10, 31))  # both checklists are due
+        fake_twilio.receive(ANA, PROGRAM_NUMBER, "STOP", svc.clock() - dt.timedelta(seconds=3))
+        assert sweep_and_send(svc)["claimed"] == 1  # Ben's; Ana's waits for her text
+        t.move_to(at(NY, 2026, 11, 2, 10, 32))  # the webhook never got it: read from the log
+        sweep_and_send(svc)
+    assert conversation(svc, ANA).status == "opted_out"
+    assert (fake_twilio.count_to(ANA), fake_twilio.count_to(BEN)) == (0, 1)
+
+
 def test_an_answer_overtaken_by_a_newer_text_is_kept_unanswered_and_changes_nothing(
     client: FlaskClient, svc: Services, fake_twilio: FakeTwilio
 ) -> None:
