@@ -22,7 +22,7 @@ from secondopinion.conversation import Inbound, receive_text
 from secondopinion.delivery import delivery_report
 from secondopinion.history import Received
 from store import heartbeats, messages
-from store.db import transaction
+from store.db import UNAVAILABLE, transaction
 
 log = logging.getLogger(__name__)
 SETTLE = dt.timedelta(seconds=10)  # a younger text is left to the webhook (still arriving)
@@ -38,7 +38,9 @@ class Tally:
     stale: int = 0
     ignored: int = 0  # not a number we answer (outside the allowed countries)
     reports: int = 0
-    waiting: set[str] = dataclasses.field(default_factory=set)  # numbers with texts settling
+    failed: int = 0  # could not be stored (a bug): tried again at every run until it is
+    waiting: set[str] = dataclasses.field(default_factory=set)  # numbers with texts not in yet
+    retry_from: dt.datetime | None = None  # the oldest text that failed
 
     def asdict(self) -> dict[str, int]:
         counts = dataclasses.asdict(self)
@@ -73,7 +75,7 @@ def catch_up_texts(svc: Services, now: dt.datetime, since: dt.datetime | None = 
         _one(svc, text, _overtaken(text, ready[position + 1 :]), tally)
     with transaction(svc.sessions) as session:
         if since is None or since <= _watermark(svc, now):
-            heartbeats.beat(session, heartbeats.INBOUND, settled)
+            heartbeats.beat(session, heartbeats.INBOUND, tally.retry_from or settled)
     return tally
 
 
@@ -84,8 +86,17 @@ def _one(svc: Services, text: Received, overtaken: bool, tally: Tally) -> None:
         return
     zone = guess_timezone(phone, svc.settings.program_timezone)
     msg = Inbound(phone, text.sid, text.body, zone, late=True, overtaken=overtaken)
-    with transaction(svc.sessions) as session:
-        answer = receive_text(session, svc.machine, msg, text.sent_at)
+    try:
+        with transaction(svc.sessions) as session:
+            answer = receive_text(session, svc.machine, msg, text.sent_at)
+    except UNAVAILABLE:
+        raise  # the database is away: the whole run waits for it
+    except Exception:  # this text only: its sender gets no reminder until it is taken in
+        log.exception("catch-up: a text could not be taken in; it is tried again next run")
+        tally.failed += 1
+        tally.waiting.add(phone)
+        tally.retry_from = tally.retry_from or text.sent_at
+        return
     if not answer.duplicate:
         tally.processed += 1
         tally.stale += answer.stale

@@ -59,18 +59,30 @@ def erase_at_twilio(svc: Services, phone: str) -> int:
 
 
 def expire(svc: Services, now: dt.datetime) -> dict[str, int]:
-    """The retention job: forget finished conversations quiet for RETENTION_DAYS."""
+    """The retention job: forget finished conversations quiet for RETENTION_DAYS (and,
+    with RETENTION_AT_TWILIO, Twilio's copies of their texts)."""
     cutoff = now - dt.timedelta(days=svc.settings.retention_days)
-    forgotten = 0
+    phones: list[str] = []
     while True:
         with transaction(svc.sessions) as session:
             due = retention.quiet_since(session, cutoff, BATCH)
-            for person in people.lock_people(session, due):  # in id order, as every writer
-                forget(session, person)
-            forgotten += len(due)
+            for person in people.lock_people(session, due).values():  # in id order
+                forget(session, person.id)
+                phones.append(person.phone)
             heartbeats.beat(session, heartbeats.RETENTION, now)
         if len(due) < BATCH:
             break
-    if forgotten:
-        log.info("retention: %d finished conversations forgotten", forgotten)
-    return {"forgotten": forgotten}
+    deleted = sum(_at_twilio(svc, phone) for phone in phones)
+    if phones:
+        log.info("retention: %d finished conversations forgotten", len(phones))
+    return {"forgotten": len(phones), "deleted_at_twilio": deleted}
+
+
+def _at_twilio(svc: Services, phone: str) -> int:
+    if not svc.settings.retention_at_twilio:
+        return 0
+    try:
+        return erase_at_twilio(svc, phone)
+    except Exception as error:  # forgotten here already; `secondopinion forget` can finish
+        log.warning("retention: Twilio's copies of %s stay (%s)", mask(phone), type(error).__name__)
+        return 0

@@ -57,6 +57,7 @@ class Settings(BaseSettings):
     catch_up_interval_seconds: float = 60.0
     delivery_report_wait_seconds: int = 600  # a report later than this is looked up
     retention_days: int = 90
+    retention_at_twilio: bool = False  # the retention job also deletes Twilio's copies
 
     sweep_interval_seconds: float = 15.0
     send_rate_per_second: float = 10.0

@@ -15,11 +15,14 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, exc
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import NullPool
 
 SQLITE_CHECK_EVERY = 1000  # SQLite virtual-machine steps between two looks at the deadline
+# The database is down, unreachable, timed out (connect, statement, lock, pool) or the
+# connection was lost mid-way: the same work can succeed later. Anything else is a bug.
+UNAVAILABLE = (exc.OperationalError, exc.InterfaceError, exc.TimeoutError)
 
 
 @dataclasses.dataclass(frozen=True, slots=True)

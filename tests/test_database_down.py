@@ -77,6 +77,20 @@ def test_with_postgresql_down_every_webhook_answers_503_at_once_then_works_again
 
 
 @ON_POSTGRESQL
+def test_the_fallback_for_calls_answers_in_both_languages_without_the_database(
+    quick: Settings, proxy: TcpProxy
+) -> None:
+    app = app_for(quick, database_url=proxy.url_for(quick.database_url))
+    proxy.down()
+    caller = voice_form(PATIENT, PROGRAM_NUMBER)
+    assert post_signed(app.test_client(), "/twilio/voice", caller).status_code == 503
+    fallback = post_signed(app.test_client(), "/twilio/voice/fallback", caller)
+    spoken = fallback.get_data(as_text=True)
+    assert fallback.status_code == 200 and "call again" in spoken and "vuelva a llamar" in spoken
+    assert "<Hangup" in spoken
+
+
+@ON_POSTGRESQL
 def test_a_database_host_that_never_answers_is_given_up_on_within_the_connect_timeout(
     quick: Settings, proxy: TcpProxy
 ) -> None:

@@ -4,6 +4,7 @@ words; Twilio's copies go too when asked; an old signed webhook replayed changes
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
 import pytest
@@ -149,9 +150,9 @@ def test_finished_conversations_are_forgotten_after_the_retention_days(
     rows = every_row(svc)
     kept = {r["phone"] for r in rows["conversations"]}
     if days < svc.settings.retention_days:
-        assert done == {"forgotten": 0} and kept == {ANA, BEN, "+13125550193"}
+        assert done["forgotten"] == 0 and kept == {ANA, BEN, "+13125550193"}
         return
-    assert done == {"forgotten": 2} and kept == {BEN}
+    assert done == {"forgotten": 2, "deleted_at_twilio": 0} and kept == {BEN}
     assert not [r for r in rows["messages"] if mentions(r, "cancer")]
     assert {r["sid"] for r in rows["forgotten_messages"]} >= {stopped}
     assert [r["words"] for r in rows["consent_events"] if r["phone"] == ANA] == [
@@ -187,3 +188,17 @@ def signed_in(settings: Settings) -> FlaskClient:
     with staff.session_transaction(base_url="https://localhost") as cookie:
         cookie["csrf_token"], cookie["staff"] = "t", "nadia"
     return staff
+
+
+def test_with_retention_at_twilio_the_job_deletes_twilios_copies_too(
+    client: FlaskClient, svc: Services, fake_twilio: FakeTwilio
+) -> None:
+    deleting = dataclasses.replace(
+        svc, settings=svc.settings.model_copy(update={"retention_at_twilio": True})
+    )
+    with clock(at(NY, 2026, 11, 2, 10, 0)) as t:
+        gone = [texted_live(fake_twilio, client, ANA, body) for body in ("SECOND", "STOP")]
+        kept = texted_live(fake_twilio, client, BEN, "SECOND")
+        t.move_to(at(NY, 2026, 11, 2, 10, 0) + dt.timedelta(days=91))
+        assert expire(deleting, deleting.clock()) == {"forgotten": 1, "deleted_at_twilio": 2}
+    assert sorted(fake_twilio.deleted) == sorted(gone) and kept not in fake_twilio.deleted

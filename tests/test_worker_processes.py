@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 import signal
 from collections import Counter
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -18,7 +17,6 @@ import redis
 from sqlalchemy import Engine
 
 from secondopinion.settings import Settings
-from store.db import make_engine
 from tests.builders import ACCOUNT_SID, AUTH_TOKEN, PUBLIC_BASE_URL, SENDER_NUMBER, reply
 from tests.processes import (
     beat,
@@ -30,7 +28,6 @@ from tests.processes import (
     wait_until,
     worker,
 )
-from tests.services import REDIS_URL, empty_tables, require_redis
 from twilio_double import FakeTwilio
 from webhooks import create_app
 
@@ -41,22 +38,6 @@ AREA_CODES = (212, 646, 718, 917, 347, 929, 332)
 def phones(n: int) -> list[str]:
     """Fictional numbers only: 555-0100 to 555-0199 in as many area codes as needed."""
     return [f"+1{AREA_CODES[i // 100]}55501{i % 100:02d}" for i in range(n)]
-
-
-@pytest.fixture
-def pg(postgresql_url: str) -> Iterator[Engine]:
-    engine = make_engine(postgresql_url)
-    yield engine
-    engine.dispose()
-    empty_tables(postgresql_url)
-
-
-@pytest.fixture
-def broker_url() -> Iterator[str]:
-    require_redis()
-    redis.Redis.from_url(REDIS_URL).flushdb()
-    yield REDIS_URL
-    redis.Redis.from_url(REDIS_URL).flushdb()
 
 
 def service_env(db_url: str, broker: str, fake: FakeTwilio) -> dict[str, str]:

@@ -13,8 +13,8 @@ from flask import Blueprint, jsonify
 from flask.typing import ResponseReturnValue
 from sqlalchemy import text
 
+from store.db import UNAVAILABLE
 from webhooks.current import services
-from webhooks.unavailable import UNAVAILABLE
 
 log = logging.getLogger(__name__)
 bp = Blueprint("health", __name__)

@@ -10,15 +10,11 @@ from __future__ import annotations
 import logging
 
 from flask import Flask, Response, request
-from sqlalchemy import exc
+
+from store.db import UNAVAILABLE
 
 log = logging.getLogger(__name__)
 RETRY_AFTER_SECONDS = 5
-
-
-# Down, unreachable, timed out (connect, statement, lock, pool) or lost mid-way: the
-# same request can succeed later. Anything else is a bug and stays Flask's 500.
-UNAVAILABLE = (exc.OperationalError, exc.InterfaceError, exc.TimeoutError)
 
 
 def database_unavailable(error: Exception) -> Response:
@@ -30,5 +26,6 @@ def database_unavailable(error: Exception) -> Response:
 
 
 def init_app(app: Flask) -> None:
+    """Anything else a database raises is a bug, and stays Flask's 500."""
     for error in UNAVAILABLE:
         app.register_error_handler(error, database_unavailable)

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import functools
+import logging
 import threading
+from collections.abc import Callable
 from typing import Any
 
 from celery import shared_task
@@ -15,6 +17,9 @@ from secondopinion.privacy import expire
 from secondopinion.reminders.send import send_reminders
 from secondopinion.reminders.sweep import sweep
 from secondopinion.settings import Settings
+from store.db import UNAVAILABLE
+
+log = logging.getLogger(__name__)
 
 
 @functools.cache
@@ -39,9 +44,19 @@ def _dispatch(ids: list[int]) -> None:
             send_reminders_task.apply_async((ids[start : start + CHUNK],), producer=producer)
 
 
+def _unless_the_database_is_down(name: str, job: Callable[[], dict[str, int]]) -> dict[str, int]:
+    """A periodic job when the database is away: one line, not a traceback; the next run
+    (seconds away) does the work."""
+    try:
+        return job()
+    except UNAVAILABLE as error:
+        log.warning("%s skipped: database unavailable (%s)", name, type(error).__name__)
+        return {"database_unavailable": 1}
+
+
 @shared_task(name="workers.tasks.sweep_reminders")
 def sweep_reminders() -> dict[str, int]:
-    return sweep(services(), _dispatch)
+    return _unless_the_database_is_down("sweep", lambda: sweep(services(), _dispatch))
 
 
 @shared_task(name="workers.tasks.send_reminders")
@@ -54,11 +69,11 @@ def send_reminders_task(reminder_ids: list[int]) -> list[str]:
 def catch_up_task() -> dict[str, int]:
     """Texts and delivery reports Twilio has that were missed (an outage), taken in."""
     svc = services()
-    return catch_up(svc, svc.clock())
+    return _unless_the_database_is_down("catch-up", lambda: catch_up(svc, svc.clock()))
 
 
 @shared_task(name="workers.tasks.forget_expired")
 def forget_expired() -> dict[str, int]:
     """Finished conversations quiet for RETENTION_DAYS: forgotten."""
     svc = services()
-    return expire(svc, svc.clock())
+    return _unless_the_database_is_down("retention", lambda: expire(svc, svc.clock()))

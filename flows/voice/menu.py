@@ -80,6 +80,12 @@ def reminder_call(language: Language, spoken: str) -> VoiceOutcome:
     return VoiceOutcome(say, Call(CallStep.REMINDER, language))
 
 
+def unavailable() -> VoiceOutcome:
+    """The fallback when the service cannot answer (its database is down): both languages,
+    nothing that needs to know who is calling, then goodbye."""
+    return VoiceOutcome((_v(Language.EN, "unavailable"), _v(Language.ES, "unavailable")), None)
+
+
 def machine_message(language: Language) -> VoiceOutcome:
     """Voicemail: nothing private, just who called and to call back."""
     return VoiceOutcome((_v(language, "voicemail"),), None)

@@ -52,7 +52,7 @@ def _texts_caught_up(svc: Services) -> list[int] | None:
     try:
         texts = catchup.catch_up_texts(svc, svc.clock())
     except Exception as error:  # no reminder before what people sent is known
-        log.warning("sweep held: texts at Twilio could not be read (%s)", type(error).__name__)
+        log.warning("sweep held: texts at Twilio could not be checked (%s)", type(error).__name__)
         return None
     with svc.sessions() as session:
         return people.ids_of(session, texts.waiting)
