@@ -35,6 +35,9 @@ class Settings(BaseSettings):
     twilio_messaging_service_sid: str = ""
     twilio_api_base_url: str = "https://api.twilio.com"
     public_base_url: str = ""
+    # Twilio's connection overrides, added as "#…" to the callback URLs the service gives
+    # Twilio (delivery reports, calls), as the README sets them on the webhooks.
+    twilio_connection_overrides: str = ""
 
     program_timezone: str = "America/New_York"
     program_name: str = "Second Opinion Prep"
@@ -89,9 +92,13 @@ class Settings(BaseSettings):
         return self.public_url("/twilio/status")
 
     def public_url(self, path: str) -> str | None:
-        """An absolute URL of this service for Twilio to call back, when one is configured."""
+        """An absolute URL of this service for Twilio to call back, when one is configured:
+        with the connection overrides, so a 503 from it is retried too."""
         base = self.public_base_url.rstrip("/")
-        return f"{base}{path}" if base else None
+        if not base:
+            return None
+        overrides = self.twilio_connection_overrides.lstrip("#")
+        return f"{base}{path}" + (f"#{overrides}" if overrides else "")
 
     @property
     def sender_key(self) -> str:

@@ -9,7 +9,7 @@ import pytest
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
-from secondopinion.container import Services
+from secondopinion.container import Services, build
 from secondopinion.reminders.prepare import prepare
 from secondopinion.reminders.sweep import sweep
 from store.models import ConsentEventRow, MessageRow
@@ -239,3 +239,17 @@ def test_an_undelivered_report_with_21610_opts_the_person_out(
 def test_an_unsigned_delivery_report_is_refused(client: FlaskClient) -> None:
     response = client.post("/twilio/status", data={"MessageSid": "SMx", "MessageStatus": "sent"})
     assert response.status_code == 403
+
+
+def test_delivery_reports_are_asked_for_with_the_connection_overrides(
+    client: FlaskClient, svc: Services, fake_twilio: FakeTwilio
+) -> None:
+    overrides = "rc=5&rp=5xx,ct,rt"
+    retried = build(svc.settings.model_copy(update={"twilio_connection_overrides": overrides}))
+    with clock(at(NY, 2026, 11, 2, 10, 0)) as t:
+        enrol(client, PATIENT)
+        t.move_to(at(NY, 2026, 11, 2, 10, 31))
+        sweep_and_send(retried)
+    retried.engine.dispose()
+    [sent] = fake_twilio.messages
+    assert sent["status_callback"] == f"https://secondopinion.example.org/twilio/status#{overrides}"
