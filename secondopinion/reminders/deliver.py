@@ -23,7 +23,7 @@ from twilio.base.exceptions import TwilioRestException
 from flows.conversation.state import NO_MORE_TEXTS
 from secondopinion.container import Services
 from secondopinion.delivery import carrier_refused
-from secondopinion.ratelimit import LimiterDown, RateLimiter
+from secondopinion.reminders.budget import Budget
 from secondopinion.reminders.refusals import Refusal, backoff, classify
 from store import messages, people, reminders
 from store.db import transaction
@@ -64,37 +64,6 @@ class Group:
     released: list[int] = dataclasses.field(default_factory=list)
     sent: list[Sent] = dataclasses.field(default_factory=list)
     stopped: set[int] = dataclasses.field(default_factory=set)
-
-
-@dataclasses.dataclass
-class Budget:
-    """The shared send rate, taken one send at a time just before each send."""
-
-    limiter: RateLimiter
-    key: str
-    banked: bool = False  # one send already waited for, with no one locked
-    short: bool = False  # the window ran out while people were locked
-    down: bool = False  # the shared count cannot be reached: nothing more goes now
-
-    def take(self) -> bool:
-        if self.banked:
-            self.banked = False
-            return True
-        try:
-            self.short = not self.limiter.try_acquire(self.key)
-        except LimiterDown:
-            self.down = True
-            return False
-        return not self.short
-
-    def wait(self) -> None:
-        """Wait for the next send with no one locked, and keep it for the next group."""
-        try:
-            self.limiter.acquire(self.key)
-        except LimiterDown:
-            self.down = True
-            return
-        self.banked, self.short = True, False
 
 
 def never() -> bool:
