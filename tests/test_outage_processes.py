@@ -12,6 +12,7 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+import requests
 from sqlalchemy import Engine, func, select
 
 from store.models import ConversationRow, MessageRow, ReminderRow
@@ -37,9 +38,37 @@ class Chatter(threading.Thread):
     def run(self) -> None:
         while not self.stopping.is_set():
             started = time.monotonic()
-            sid, answer = self.stack.text(CHATTER, "MENU")
+            try:
+                sid, answer = self.stack.text(CHATTER, "MENU")
+            except requests.RequestException:  # no answer at all: counted as status 0
+                self.answers.append(("", 0, time.monotonic() - started))
+                return
             self.answers.append((sid, answer.status_code, time.monotonic() - started))
             self.stopping.wait(0.3)
+
+    def __enter__(self) -> Chatter:
+        self.start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.stopping.set()
+        self.join(30)
+
+
+def the_outage(stack: Stack) -> dict[str, str]:
+    """Texts, a delivery report and a call while PostgreSQL is away: 503 at once, each."""
+    missed: dict[str, str] = {}
+    for number, body in ((STOPPER, "Stop please"), (DATER, "12/15"), (WAITER, "NOT YET")):
+        started = time.monotonic()
+        missed[number], answer = stack.text(number, body)
+        assert answer.status_code == 503 and time.monotonic() - started < 3.0, answer
+    for path, form in (
+        ("/twilio/status", status_form(new_sid("SM"), "delivered")),
+        ("/twilio/voice", voice_form(DATER, PROGRAM_NUMBER)),
+    ):
+        assert stack.phone(DATER).post(path, form).status_code == 503, path
+    assert stack.get("/readyz") == 503 and stack.get("/healthz") == 200
+    return missed
 
 
 def rows_per_sid(pg: Engine, sids: list[str]) -> Counter[str]:
@@ -66,30 +95,15 @@ def test_postgresql_cut_mid_traffic_then_every_missed_text_is_taken_in_once_and_
         for number in (STOPPER, DATER, WAITER):
             reminder_due(pg, person(pg, number).id, "by_text", soon)  # a plan change keeps it
             in_the_afternoon(pg, number)
-        chatter = Chatter(stack)
-        chatter.start()
-        time.sleep(1.0)
-
-        proxy.down()  # PostgreSQL goes away under everything
-        cut_at = time.monotonic()
-        missed: dict[str, str] = {}
-        for number, body in ((STOPPER, "Stop please"), (DATER, "12/15"), (WAITER, "NOT YET")):
-            started = time.monotonic()
-            missed[number], answer = stack.text(number, body)
-            assert answer.status_code == 503 and time.monotonic() - started < 3.0, answer
-        for path, form in (
-            ("/twilio/status", status_form(new_sid("SM"), "delivered")),
-            ("/twilio/voice", voice_form(DATER, PROGRAM_NUMBER)),
-        ):
-            assert stack.phone(DATER).post(path, form).status_code == 503, path
-        assert stack.get("/readyz") == 503 and stack.get("/healthz") == 200
-        time.sleep(max(0.0, 6.0 - (time.monotonic() - cut_at)))  # the reminders fall due
-
-        proxy.up()
-        back_at = time.monotonic()
-        time.sleep(1.0)
-        chatter.stopping.set()
-        chatter.join(30)
+        with Chatter(stack) as chatter:
+            time.sleep(1.0)
+            proxy.down()  # PostgreSQL goes away under everything
+            cut_at = time.monotonic()
+            missed = the_outage(stack)
+            time.sleep(max(0.0, 6.0 - (time.monotonic() - cut_at)))  # the reminders fall due
+            proxy.up()
+            back_at = time.monotonic()
+            time.sleep(1.0)
         every_sid = [m["sid"] for m in fake_twilio.received]
         assert wait_until(lambda: len(rows_per_sid(pg, every_sid)) == len(every_sid), 120)
         caught_up_in = time.monotonic() - back_at
