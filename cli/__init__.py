@@ -1,4 +1,4 @@
-"""The `secondopinion` command: database, content check, terminal chat and call, serve, staff."""
+"""The `secondopinion` command: database, content, chat, call, serve, staff, catch-up, forget."""
 
 from __future__ import annotations
 
@@ -114,6 +114,38 @@ def serve_command(host: str, port: int, sandbox: bool | None, workers: bool) -> 
     from cli.serve import sandbox_settings, serve
 
     serve(sandbox_settings(Settings(), sandbox), host, port, workers)
+
+
+@main.command("catch-up")
+@click.option(
+    "--since",
+    required=True,
+    help="How far back: 90m, 6h, 2d, or a time such as 2026-12-01T14:30 (UTC).",
+)
+def catch_up_command(since: str) -> None:
+    """Take in texts and delivery reports Twilio has that the service missed (an outage)."""
+    from cli.catchup import run_catch_up
+
+    settings = Settings()
+    upgrade(settings.database_url)
+    for name, count in run_catch_up(settings, since).items():
+        click.echo(f"{name}: {count}")
+
+
+@main.command()
+@click.argument("phone")
+@click.option("--at-twilio/--here-only", default=False, help="Also delete the texts at Twilio.")
+def forget(phone: str, at_twilio: bool) -> None:
+    """Erase everything about a number but its consent record (a request to be forgotten)."""
+    from cli.forget import run_forget
+
+    number = to_e164(phone)
+    if number is None:
+        raise click.BadParameter(f"not a phone number: {phone!r}")
+    settings = Settings()
+    upgrade(settings.database_url)
+    for line in run_forget(settings, number, at_twilio):
+        click.echo(line)
 
 
 @main.group()

@@ -7,8 +7,6 @@ import os
 import signal
 import subprocess
 import sys
-import tempfile
-from pathlib import Path
 
 import click
 from werkzeug.serving import make_server
@@ -28,13 +26,13 @@ def sandbox_settings(settings: Settings, sandbox: bool | None) -> Settings:
     return settings.model_copy(update={"sandbox": chosen})
 
 
-def start_workers(settings: Settings, folder: Path) -> list[subprocess.Popen[bytes]]:
+def start_workers(settings: Settings) -> list[subprocess.Popen[bytes]]:
     """A Celery worker and beat as child processes, on REDIS_URL or the embedded broker."""
     celery = [sys.executable, "-m", "celery", "--quiet", "-A", "workers"]
     quiet = ["--loglevel", "WARNING"]
     commands = [
         [*celery, "worker", "--pool", "threads", "--concurrency", "4", *quiet],
-        [*celery, "beat", "--schedule", str(folder / "beat-schedule"), *quiet],
+        [*celery, "beat", *quiet],  # its schedule is kept in memory (workers/schedule.py)
     ]
     env = {**os.environ, "DATABASE_URL": settings.database_url}
     out = subprocess.DEVNULL  # their banners would bury the URL; warnings still show
@@ -53,25 +51,22 @@ def serve(settings: Settings, host: str, port: int, workers: bool) -> None:
     logging.getLogger("werkzeug").setLevel(logging.WARNING)  # the simulator polls
     server = make_server(host, port, app, threaded=True)
     signal.signal(signal.SIGTERM, _stop)
-    children: list[subprocess.Popen[bytes]] = []
-    with tempfile.TemporaryDirectory(prefix="secondopinion-") as folder:
-        if workers:
-            children = start_workers(settings, Path(folder))
-        base = f"http://{host}:{server.port}"
-        if settings.sandbox:
-            click.echo(f"\nPhone simulator: {base}/simulator   (no Twilio: nothing leaves here)")
-        click.echo(f"Staff dashboard: {base}/admin   (accounts: secondopinion staff add NAME)")
-        click.echo("Ctrl-C stops everything.\n")
-        try:
-            server.serve_forever()
-        except KeyboardInterrupt:
-            click.echo("stopping")
-        finally:
-            server.server_close()
-            for child in children:
-                child.terminate()
-            for child in children:
-                try:
-                    child.wait(timeout=10)
-                except subprocess.TimeoutExpired:
-                    child.kill()
+    children = start_workers(settings) if workers else []
+    base = f"http://{host}:{server.port}"
+    if settings.sandbox:
+        click.echo(f"\nPhone simulator: {base}/simulator   (no Twilio: nothing leaves here)")
+    click.echo(f"Staff dashboard: {base}/admin   (accounts: secondopinion staff add NAME)")
+    click.echo("Ctrl-C stops everything.\n")
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        click.echo("stopping")
+    finally:
+        server.server_close()
+        for child in children:
+            child.terminate()
+        for child in children:
+            try:
+                child.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                child.kill()

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from twilio.request_validator import RequestValidator
 
 from flows import Machine, load_content
+from secondopinion.history import History, history_for
 from secondopinion.ratelimit import LocalRateLimiter, RateLimiter, RedisRateLimiter
 from secondopinion.sender import Sender, TwilioSender
 from secondopinion.settings import Settings
@@ -37,6 +38,7 @@ class Services:
     sender: Sender
     limiter: RateLimiter
     validator: RequestValidator  # checks X-Twilio-Signature with the auth token
+    history: History  # Twilio's log of the program's texts: the catch-up, erasing
     clock: Clock = utc_now
 
 
@@ -54,11 +56,14 @@ def build(
     clock: Clock = utc_now,
     sender: Sender | None = None,
     limiter: RateLimiter | None = None,
+    history: History | None = None,
 ) -> Services:
     if problems := settings.program_problems(strict=settings.production):
         # Carriers check that HELP names a real contact; a stand-in must never reach a patient.
         raise ValueError("the program's words are not ready: " + "; ".join(problems))
-    engine = make_engine(settings.database_url, settings.database_pool_size)
+    engine = make_engine(
+        settings.database_url, settings.database_pool_size, settings.database_timeouts
+    )
     return Services(
         settings=settings,
         engine=engine,
@@ -67,5 +72,6 @@ def build(
         sender=sender or TwilioSender(settings),
         limiter=limiter or rate_limiter(settings),
         validator=RequestValidator(settings.twilio_auth_token),
+        history=history or history_for(settings),
         clock=clock,
     )

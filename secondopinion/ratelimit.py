@@ -15,6 +15,10 @@ LEASE_SHARE = 20  # a lease is at most this share of a window's budget...
 MAX_LEASE = 10  # ...and at most this many sends
 
 
+class LimiterDown(Exception):
+    """The shared count (Redis) cannot be reached: nothing may be sent until it can."""
+
+
 class RateLimiter(Protocol):
     def try_acquire(self, key: str) -> bool:
         """Take one send for `key` in this window if there is one left; never waits."""
@@ -84,7 +88,10 @@ class RedisRateLimiter:
         pipe = self.client.pipeline()
         pipe.incrby(name, size)
         pipe.expire(name, math.ceil(self.window) + 1)
-        count = int(pipe.execute()[0])
+        try:
+            count = int(pipe.execute()[0])
+        except redis.RedisError as error:
+            raise LimiterDown(type(error).__name__) from error
         return max(0, min(size, self.per_window - (count - size)))
 
 

@@ -40,24 +40,28 @@ def _ca_bundle() -> str | bool:
     return os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE") or True
 
 
+def twilio_client(settings: Settings) -> Client:
+    """The official client, with a timeout and TWILIO_API_BASE_URL honoured."""
+    base_url = settings.twilio_api_base_url.rstrip("/")
+    http = TwilioHttpClient(
+        timeout=settings.twilio_timeout_seconds, proxy=get_environ_proxies(base_url)
+    )
+    if http.session is not None:
+        # Proxies and a custom CA bundle are read once, here: left on, requests re-reads
+        # the whole environment (and ~/.netrc) on every request, a fifth of its time.
+        http.session.trust_env = False
+        http.session.verify = _ca_bundle()
+    client = Client(settings.twilio_account_sid, settings.twilio_auth_token, http_client=http)
+    client.api.base_url = base_url
+    return client
+
+
 class TwilioSender:
-    """Twilio through its official client, with a timeout and TWILIO_API_BASE_URL honoured."""
+    """Texts and calls through Twilio's official client."""
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
-        base_url = settings.twilio_api_base_url.rstrip("/")
-        http = TwilioHttpClient(
-            timeout=settings.twilio_timeout_seconds, proxy=get_environ_proxies(base_url)
-        )
-        if http.session is not None:
-            # Proxies and a custom CA bundle are read once, here: left on, requests re-reads
-            # the whole environment (and ~/.netrc) on every request, a fifth of its time.
-            http.session.trust_env = False
-            http.session.verify = _ca_bundle()
-        self.client = Client(
-            settings.twilio_account_sid, settings.twilio_auth_token, http_client=http
-        )
-        self.client.api.base_url = base_url
+        self.client = twilio_client(settings)
 
     def _who(self) -> dict[str, str]:
         if self.settings.twilio_messaging_service_sid:

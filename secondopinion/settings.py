@@ -15,6 +15,7 @@ from flows.conversation.limits import ReplyBudget
 from flows.inbox.hours import OfficeHours, parse_days
 from flows.language import Language
 from flows.phones import national
+from store.db import Timeouts
 
 # The US and its territories: Puerto Rico, the Virgin Islands, Guam, American Samoa,
 # the Northern Mariana Islands.
@@ -28,6 +29,10 @@ class Settings(BaseSettings):
 
     database_url: str = "sqlite:///secondopinion.db"
     database_pool_size: int = 5  # 0: no pool, a connection per transaction (behind pgbouncer)
+    # A database that is down or slow is given up on within seconds: webhooks answer 503
+    # with Retry-After and Twilio tries again (see the README's Twilio setup).
+    database_connect_timeout_seconds: int = 2
+    database_statement_timeout_seconds: float = 3.0
     redis_url: str | None = None
     embedded_broker_url: str = "sqla+sqlite:///secondopinion-broker.db"
 
@@ -37,6 +42,9 @@ class Settings(BaseSettings):
     twilio_messaging_service_sid: str = ""
     twilio_api_base_url: str = "https://api.twilio.com"
     public_base_url: str = ""
+    # Twilio's connection overrides, added as "#…" to the callback URLs the service gives
+    # Twilio (delivery reports, calls), as the README sets them on the webhooks.
+    twilio_connection_overrides: str = ""
 
     program_timezone: str = "America/New_York"
     # Who runs the program, in each language's own words. The defaults are the sandbox's
@@ -58,6 +66,13 @@ class Settings(BaseSettings):
 
     sandbox: bool = False  # the phone simulator at /simulator, for fictional numbers only
     secret_key: str = ""  # signs staff sessions at /admin; unset, /admin is closed
+
+    # Nothing lost: texts and delivery reports missed while the service was down are
+    # fetched from Twilio's log; nothing kept: finished conversations are forgotten.
+    catch_up_interval_seconds: float = 60.0
+    delivery_report_wait_seconds: int = 600  # a report later than this is looked up
+    retention_days: int = 90
+    retention_at_twilio: bool = False  # the retention job also deletes Twilio's copies
 
     sweep_interval_seconds: float = 15.0
     send_rate_per_second: float = 10.0
@@ -138,6 +153,12 @@ class Settings(BaseSettings):
         return dt.timedelta(hours=self.case_flag_hours)
 
     @property
+    def database_timeouts(self) -> Timeouts:
+        return Timeouts(
+            self.database_connect_timeout_seconds, self.database_statement_timeout_seconds
+        )
+
+    @property
     def broker_url(self) -> str:
         """Redis when configured; otherwise a SQLite file, so nothing needs a server."""
         return self.redis_url or self.embedded_broker_url
@@ -147,9 +168,13 @@ class Settings(BaseSettings):
         return self.public_url("/twilio/status")
 
     def public_url(self, path: str) -> str | None:
-        """An absolute URL of this service for Twilio to call back, when one is configured."""
+        """An absolute URL of this service for Twilio to call back, when one is configured:
+        with the connection overrides, so a 503 from it is retried too."""
         base = self.public_base_url.rstrip("/")
-        return f"{base}{path}" if base else None
+        if not base:
+            return None
+        overrides = self.twilio_connection_overrides.lstrip("#")
+        return f"{base}{path}" + (f"#{overrides}" if overrides else "")
 
     @property
     def sender_key(self) -> str:

@@ -2,7 +2,8 @@
 and give them a label and a navigator.
 
 Each runs in the caller's transaction with the person locked, goes through the flow like
-any other event, and is written to the person's audit trail.
+any other event, and is written to the person's audit trail (an erase to staff's record
+only: the person is gone, see secondopinion/privacy.py).
 """
 
 from __future__ import annotations
@@ -13,8 +14,9 @@ from sqlalchemy.orm import Session
 
 from flows import Machine
 from flows.conversation.external import StaffAction, StaffChange
+from secondopinion import privacy
 from secondopinion.apply import apply
-from store import cases, labels, messages, milestones, people, reminders
+from store import labels, people
 from store.labels import Label
 from store.people import Person
 from store.staff import record_action
@@ -33,6 +35,8 @@ def act(
     zone: str = "",
 ) -> bool:
     """Carry out one action and log it; False when there is no such person."""
+    if action == StaffAction.ERASE:
+        return privacy.erase(session, machine, person_id, by, now) is not None
     person = people.lock_person(session, person_id)
     if person is None:
         return False
@@ -50,15 +54,6 @@ def _change(
     session: Session, machine: Machine, person: Person, change: StaffChange, now: dt.datetime
 ) -> None:
     if change.action is StaffAction.RESUME:
-        people.unpause(session, person.id)
-    if change.action is StaffAction.ERASE:  # opted out first, so the ledger says who did it
-        _change(session, machine, person, StaffChange(StaffAction.OPT_OUT, change.by), now)
-        person = people.lock_person(session, person.id) or person
-        messages.erase(session, person.id)
-        reminders.erase(session, person.id)
-        cases.erase(session, person.id)
-        labels.erase(session, person.id)
-        milestones.erase(session, person.id)
         people.unpause(session, person.id)
     apply(session, machine, person, machine.step(person.state, change, now), now)
 

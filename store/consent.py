@@ -6,7 +6,7 @@ import dataclasses
 import datetime as dt
 from collections.abc import Collection
 
-from sqlalchemy import insert, select
+from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
 from store.models import ConsentEventRow
@@ -32,3 +32,9 @@ def consented(session: Session, people: Collection[int]) -> set[int]:
         ConsentEventRow.conversation_id.in_(people), ConsentEventRow.kind == "opt_in"
     )
     return set(session.scalars(query.distinct()))
+
+
+def unlink(session: Session, person: int) -> None:
+    """The person's conversation is going: their ledger lines stay, tied to the number only."""
+    lines = update(ConsentEventRow).where(ConsentEventRow.conversation_id == person)
+    session.execute(lines.values(conversation_id=None))

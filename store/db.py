@@ -1,18 +1,45 @@
-"""Engines and transactions, with SQLite made to serialise writers like PostgreSQL's row locks."""
+"""Engines and transactions: bounded waits, no values in errors, SQLite serialised like rows.
+
+Every engine hides statement parameters from its errors (`hide_parameters`): a failed
+insert must never print a patient's words or number into a log. An engine given
+`Timeouts` gives up on a database that is down or slow within seconds, so a webhook can
+answer 503 and Twilio can retry, instead of hanging until Twilio gives up.
+"""
 
 from __future__ import annotations
 
+import dataclasses
+import sqlite3
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, exc
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import NullPool
 
+SQLITE_CHECK_EVERY = 1000  # SQLite virtual-machine steps between two looks at the deadline
+# The database is down, unreachable, timed out (connect, statement, lock, pool) or the
+# connection was lost mid-way: the same work can succeed later. Anything else is a bug.
+UNAVAILABLE = (exc.OperationalError, exc.InterfaceError, exc.TimeoutError)
 
-def make_engine(url: str, pool_size: int | None = None, **kwargs: Any) -> Engine:
-    """One engine per process; SQLite gets a busy timeout and takes its write lock up front.
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Timeouts:
+    """How long to wait for a connection, and for any one statement (locks included)."""
+
+    connect_seconds: int = 2  # libpq counts whole seconds, at least 2
+    statement_seconds: float = 3.0
+
+
+def make_engine(
+    url: str,
+    pool_size: int | None = None,
+    timeouts: Timeouts | None = None,
+    **kwargs: Any,
+) -> Engine:
+    """One engine per process. Without `timeouts` (migrations, tools) statements may run long.
 
     `pool_size=0` keeps no idle connections: each is closed when its transaction ends.
     """
@@ -20,11 +47,36 @@ def make_engine(url: str, pool_size: int | None = None, **kwargs: Any) -> Engine
         kwargs["poolclass"] = NullPool
     elif pool_size is not None:
         kwargs["pool_size"] = pool_size
+        if timeouts is not None:
+            kwargs["pool_timeout"] = timeouts.connect_seconds  # waiting for a pooled connection
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"timeout": 30}, **kwargs)
+        busy = timeouts.statement_seconds if timeouts else 30.0
+        engine = create_engine(url, connect_args={"timeout": busy}, hide_parameters=True, **kwargs)
         _serialise_sqlite_writers(engine)
+        if timeouts is not None:
+            _limit_sqlite_statements(engine, timeouts.statement_seconds)
         return engine
-    return create_engine(url, pool_pre_ping=True, **kwargs)
+    connect_args = _postgres_limits(timeouts) if timeouts else {}
+    return create_engine(
+        url, pool_pre_ping=True, hide_parameters=True, connect_args=connect_args, **kwargs
+    )
+
+
+def _postgres_limits(timeouts: Timeouts) -> dict[str, Any]:
+    """libpq's connect timeout, the server's statement timeout, and a dead peer noticed."""
+    statement_ms = int(timeouts.statement_seconds * 1000)
+    return {
+        "connect_timeout": max(2, timeouts.connect_seconds),
+        # Sent with the connection's start-up: no extra round trip per transaction.
+        "options": f"-c statement_timeout={statement_ms}",
+        # A server that vanished mid-statement (no RST): the kernel gives up on unanswered
+        # data after this, and keepalives find a silent idle connection.
+        "tcp_user_timeout": statement_ms + timeouts.connect_seconds * 1000,
+        "keepalives": 1,
+        "keepalives_idle": 5,
+        "keepalives_interval": 2,
+        "keepalives_count": 2,
+    }
 
 
 def _serialise_sqlite_writers(engine: Engine) -> None:
@@ -41,6 +93,43 @@ def _serialise_sqlite_writers(engine: Engine) -> None:
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def _limit_sqlite_statements(engine: Engine, seconds: float) -> None:
+    """SQLite's own statement timeout: a progress handler interrupts a statement past it.
+
+    (Waiting for the write lock is bounded by the busy timeout given at connect.)
+    """
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: sqlite3.Connection, record: Any) -> None:
+        deadline = _Deadline(seconds)
+        dbapi_connection.set_progress_handler(deadline.passed, SQLITE_CHECK_EVERY)
+        record.info["deadline"] = deadline
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def _arm(connection: Any, *_args: Any) -> None:
+        connection.connection.info["deadline"].arm()
+
+    @event.listens_for(engine, "after_cursor_execute")
+    def _disarm(connection: Any, *_args: Any) -> None:
+        connection.connection.info["deadline"].disarm()  # a COMMIT much later is not cut
+
+
+class _Deadline:
+    """When the statement running on one SQLite connection must give up."""
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds, self.at = seconds, float("inf")
+
+    def arm(self) -> None:
+        self.at = time.monotonic() + self.seconds
+
+    def disarm(self) -> None:
+        self.at = float("inf")
+
+    def passed(self) -> int:
+        return 1 if time.monotonic() > self.at else 0  # non-zero: SQLite interrupts
 
 
 def make_sessions(engine: Engine) -> sessionmaker[Session]:

@@ -11,7 +11,7 @@ from sqlalchemy import Table, delete, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from store.models import MessageRow
+from store.models import ForgottenMessageRow, MessageRow
 
 _INSERTS: dict[str, Callable[..., Any]] = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
 _MESSAGES = cast(Table, MessageRow.__table__)  # the Core table, for plain statements
@@ -23,6 +23,11 @@ RANK = {
     "canceled": 4,
 }  # fmt: skip
 RECEIVED, REPLIED, QUEUED = "received", "replied", "queued"
+# An inbound text fetched from Twilio after an outage: answered through the send path
+# (LATE), or overtaken by a newer text already answered and so not answered at all (STALE).
+LATE, STALE = "late", "stale"
+AWAITING_REPORT = ("accepted", "queued", "sending", "sent")  # no final delivery report yet
+REPORT_LOOKBACK = dt.timedelta(days=2)  # older texts are not looked up any more
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -38,7 +43,7 @@ class Sent:
 
 
 def record_inbound(
-    session: Session, person: int, sid: str, body: str, now: dt.datetime
+    session: Session, person: int, sid: str, body: str, now: dt.datetime, status: str = RECEIVED
 ) -> int | None:
     """The new message's id; None when this MessageSid was recorded before (a redelivery)."""
     add = _INSERTS[session.get_bind().dialect.name](MessageRow).values(
@@ -46,7 +51,7 @@ def record_inbound(
         direction="in",
         sid=sid,
         body=body,
-        status=RECEIVED,
+        status=status,
         created_at=now,
     )
     added = session.execute(
@@ -66,6 +71,26 @@ def recent(
     replies, low = session.execute(answers).one()
     same = select(func.count()).where(*mine, MessageRow.direction == "in", MessageRow.body == body)
     return int(replies), int(low), int(session.scalar(same) or 0)
+
+
+def forgotten(session: Session, sid: str) -> bool:
+    """An inbound text erased or expired since: it must change nothing if it comes again."""
+    return session.get(ForgottenMessageRow, sid) is not None
+
+
+def known(session: Session, sids: Collection[str]) -> set[str]:
+    """Which of these MessageSids are stored, or were stored and forgotten."""
+    stored = select(MessageRow.sid).where(MessageRow.sid.in_(sids))
+    gone = select(ForgottenMessageRow.sid).where(ForgottenMessageRow.sid.in_(sids))
+    return {str(sid) for sid in session.scalars(stored.union(gone))}
+
+
+def last_inbound_at(session: Session, person: int) -> dt.datetime | None:
+    """When the newest text this person sent us was received (by any path)."""
+    query = select(func.max(MessageRow.created_at)).where(
+        MessageRow.conversation_id == person, MessageRow.direction == "in"
+    )
+    return session.scalar(query)
 
 
 def replies_to(session: Session, sid: str) -> list[str]:
@@ -145,6 +170,37 @@ def record_status(session: Session, sid: str, status: str, error_code: int | Non
     return int(found.conversation_id)
 
 
-def erase(session: Session, person: int) -> None:
-    """Every message of this person, gone."""
+def forget(session: Session, person: int) -> None:
+    """Every message of this person, gone; their inbound sids kept alone, as tombstones."""
+    theirs = select(MessageRow.sid).where(
+        MessageRow.conversation_id == person,
+        MessageRow.direction == "in",
+        MessageRow.sid.is_not(None),
+    )
+    keep = _INSERTS[session.get_bind().dialect.name](ForgottenMessageRow)
+    session.execute(keep.from_select(["sid"], theirs).on_conflict_do_nothing())
     session.execute(delete(MessageRow).where(MessageRow.conversation_id == person))
+
+
+def awaiting_report(session: Session, sent_before: dt.datetime, limit: int) -> list[str]:
+    """Sids of texts sent before then whose delivery report never came, not yet looked up."""
+    query = (
+        select(MessageRow.sid)
+        .where(
+            MessageRow.direction == "out",
+            MessageRow.sid.is_not(None),
+            MessageRow.status.in_(AWAITING_REPORT),
+            MessageRow.status_checked_at.is_(None),
+            MessageRow.created_at < sent_before,
+            MessageRow.created_at > sent_before - REPORT_LOOKBACK,
+        )
+        .order_by(MessageRow.created_at)
+        .limit(limit)
+    )
+    return [str(sid) for sid in session.scalars(query)]
+
+
+def report_looked_up(session: Session, sids: Collection[str], now: dt.datetime) -> None:
+    if sids:
+        checked = update(_MESSAGES).where(_MESSAGES.c.sid.in_(sids))
+        session.execute(checked.values(status_checked_at=now))

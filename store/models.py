@@ -70,22 +70,28 @@ class MessageRow(Base):
     error_code: Mapped[int | None] = mapped_column(Integer)
     reply_to_id: Mapped[int | None] = mapped_column(ForeignKey("messages.id"), index=True)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    # when a text still waiting for its delivery report was looked up at Twilio (once)
+    status_checked_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
 
     conversation: Mapped[ConversationRow] = relationship(back_populates="messages")
     reply_to: Mapped[MessageRow | None] = relationship(remote_side=[id])
 
 
 class ConsentEventRow(Base):
-    """The consent ledger: who opted in or out, when, with what words, and what we showed."""
+    """The consent ledger: who opted in or out, when, how, and the exact text we showed.
+
+    What the law asks for outlives the conversation: erasing a person or the retention
+    job deletes their conversation and leaves these rows, unlinked (conversation_id NULL).
+    """
 
     __tablename__ = "consent_events"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    conversation_id: Mapped[int] = mapped_column(ForeignKey("conversations.id"), index=True)
+    conversation_id: Mapped[int | None] = mapped_column(ForeignKey("conversations.id"), index=True)
     phone: Mapped[str] = mapped_column(String(20), index=True)
     kind: Mapped[str] = mapped_column(String(10))  # "opt_in" / "opt_out"
     channel: Mapped[str] = mapped_column(String(10))  # "sms" / "voice" / "staff"
-    words: Mapped[str] = mapped_column(Text)  # what the person sent, exactly
+    words: Mapped[str] = mapped_column(Text)  # the keyword matched, a key pressed, who acted
     shown_text: Mapped[str] = mapped_column(Text)  # what we answered, exactly
     message_sid: Mapped[str | None] = mapped_column(String(64))
     at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
@@ -206,7 +212,8 @@ class StaffActionRow(Base):
     __tablename__ = "staff_actions"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    conversation_id: Mapped[int] = mapped_column(ForeignKey("conversations.id"), index=True)
+    # NULL once the person was erased: the action stays in the staff's record
+    conversation_id: Mapped[int | None] = mapped_column(ForeignKey("conversations.id"), index=True)
     username: Mapped[str] = mapped_column(String(64))
     action: Mapped[str] = mapped_column(String(32))
     detail: Mapped[str] = mapped_column(Text, default="")
@@ -278,3 +285,23 @@ class SandboxRow(Base):
     phone: Mapped[str] = mapped_column(String(20), primary_key=True)
     offset_seconds: Mapped[int] = mapped_column(BigInteger, default=0)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+
+
+class ForgottenMessageRow(Base):
+    """The MessageSid of an inbound text whose row was erased or expired, and nothing else:
+    a replayed webhook or a catch-up that meets it again changes nothing."""
+
+    __tablename__ = "forgotten_messages"
+
+    sid: Mapped[str] = mapped_column(String(64), primary_key=True)
+
+
+class HeartbeatRow(Base):
+    """When a periodic job last finished (the sweep, the catch-up), and up to when the
+    inbound texts are known to be complete: the workers' health, read by /admin and
+    /metrics."""
+
+    __tablename__ = "heartbeats"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(UTCDateTime)

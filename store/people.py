@@ -124,6 +124,14 @@ def lock_by_phone(session: Session, phone: str, now: dt.datetime, timezone: str)
     return _lock(session, ConversationRow.phone == phone)[0]
 
 
+def ids_of(session: Session, phones: Collection[str]) -> list[int]:
+    """The people with these numbers (those who have a conversation)."""
+    if not phones:
+        return []
+    query = select(ConversationRow.id).where(ConversationRow.phone.in_(phones))
+    return list(session.scalars(query))
+
+
 def find_by_phone(session: Session, phone: str) -> Person | None:
     """Read without a lock (a caller being greeted)."""
     row = session.execute(_query().where(ConversationRow.phone == phone)).one_or_none()
@@ -183,3 +191,9 @@ def pause(session: Session, person: int, by: str, now: dt.datetime) -> None:
 
 def unpause(session: Session, person: int) -> None:
     session.execute(delete(ReminderHoldRow).where(ReminderHoldRow.conversation_id == person))
+
+
+def remove(session: Session, person: int) -> None:
+    """The conversation itself, last (every row that pointed at it is gone or unlinked)."""
+    unpause(session, person)
+    session.execute(delete(_PEOPLE).where(_PEOPLE.c.id == person))

@@ -124,20 +124,28 @@ def is_claimed(reminder: ReminderRow) -> bool:
     return reminder.status == PENDING and reminder.claimed_at is not None
 
 
-def _in_scope(sandbox: int | None) -> ColumnElement[bool]:
-    """Real people's or one sandbox's; a pause holds reminders, never what staff wrote."""
+def _in_scope(sandbox: int | None, hold: Collection[int] = ()) -> ColumnElement[bool]:
+    """Real people's or one sandbox's, minus those held (a text of theirs on its way in);
+    a pause holds reminders, never what staff wrote."""
     mine = ReminderRow.conversation_id
     only = mine == sandbox if sandbox is not None else mine.not_in(sandbox_people())
+    if hold:
+        only = only & mine.not_in(hold)
     return only & (mine.not_in(held_people()) | (ReminderRow.kind == STAFF_TEXT))
 
 
 def claim_due(
-    session: Session, now: dt.datetime, limit: int, sandbox: int | None = None
+    session: Session,
+    now: dt.datetime,
+    limit: int,
+    sandbox: int | None = None,
+    hold: Collection[int] = (),
 ) -> list[int]:
     """Atomically take up to `limit` due reminders; other sweeps skip the locked rows.
 
     Paused people are left alone, and so are simulator sandboxes unless `sandbox` names one
-    conversation: then only its reminders are taken (its clock is not the real one).
+    conversation: then only its reminders are taken (its clock is not the real one); so
+    are the people in `hold` (a text of theirs is still on its way in).
     Only `claimed_at` changes, a column no index names: PostgreSQL rewrites no index entry.
     """
     due = (
@@ -146,7 +154,7 @@ def claim_due(
             ReminderRow.status == PENDING,
             ReminderRow.due_at <= now,
             ReminderRow.claimed_at.is_(None),
-            _in_scope(sandbox),
+            _in_scope(sandbox, hold),
         )
         .order_by(ReminderRow.due_at)
         .limit(limit)
@@ -307,6 +315,19 @@ _RELEASE = (  # paused before its turn: back to waiting, worded again when it go
         attempts=_REMINDERS.c.attempts - 1,
     )
 )
+
+
+_HAND_BACK = (  # not sent after all (the worker stops, Redis is down): the sweep takes it again
+    update(_REMINDERS)
+    .where(_REMINDERS.c.id == bindparam("reminder"), _REMINDERS.c.status == SENDING)
+    .values(status=PENDING, claimed_at=None, sending_at=None, attempts=_REMINDERS.c.attempts - 1)
+)
+
+
+def hand_back(session: Session, ids: Sequence[int]) -> None:
+    """Worded but never handed to Twilio: waiting again, with the same words."""
+    if ids:
+        session.connection().execute(_HAND_BACK, [{"reminder": i} for i in ids])
 
 
 def lock_sending(session: Session, ids: Collection[int]) -> list[Any]:

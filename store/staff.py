@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -57,10 +57,21 @@ def password_matches(row: StaffUserRow | None, password: str) -> bool:
 
 
 def record_action(
-    session: Session, conversation_id: int, username: str, action: str, detail: str, at: dt.datetime
+    session: Session,
+    conversation_id: int | None,
+    username: str,
+    action: str,
+    detail: str,
+    at: dt.datetime,
 ) -> None:
     session.add(
         StaffActionRow(
             conversation_id=conversation_id, username=username, action=action, detail=detail, at=at
         )
     )
+
+
+def unlink(session: Session, person: int) -> None:
+    """The person is being erased: what staff did stays, without them or its details."""
+    done = update(StaffActionRow).where(StaffActionRow.conversation_id == person)
+    session.execute(done.values(conversation_id=None, detail=""))

@@ -17,6 +17,14 @@ PUBLIC_BASE_URL = "https://secondopinion.example.org"
 PROGRAM_NUMBER = "+12125550100"
 SENDER_NUMBER = PROGRAM_NUMBER  # the program texts from the number people text
 ACCOUNT_SID = "AC" + "5" * 32
+# Who runs the program, in both languages: a process with a Twilio account refuses to start
+# on the sandbox's stand-in words, so every real-process test sets these.
+PROGRAM_WORDS = {
+    "PROGRAM_ORG": "the Patient Navigation Team",
+    "PROGRAM_CONTACT": "(212) 555-0199",
+    "PROGRAM_ORG_ES": "el Equipo de Navegación de Pacientes",
+    "PROGRAM_CONTACT_ES": "(212) 555-0199",
+}
 
 __all__ = ["AUTH_TOKEN", "PROGRAM_NUMBER", "PUBLIC_BASE_URL", "new_sid", "replies"]
 

@@ -5,23 +5,29 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
+import redis
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import Engine
 
 from secondopinion.container import Services, build
 from secondopinion.settings import Settings
+from store.db import make_engine
 from store.migrate import upgrade
 from tests.builders import ACCOUNT_SID, AUTH_TOKEN, PUBLIC_BASE_URL, SENDER_NUMBER
 from tests.services import (
     POSTGRES_URL,
+    REDIS_URL,
     drop_postgres_database,
     empty_tables,
     fresh_postgres_database,
     require_postgres,
+    require_redis,
 )
+from tests.tcp_proxy import TcpProxy
 from twilio_double import FakeTwilio
 from webhooks import create_app
 
@@ -110,3 +116,29 @@ def svc(sending_settings: Settings) -> Iterator[Services]:
     svc = build(sending_settings)
     yield svc
     svc.engine.dispose()
+
+
+# -- real processes: PostgreSQL behind a proxy a test can cut, Redis of this run ----------
+
+
+@pytest.fixture
+def pg(postgresql_url: str) -> Iterator[Engine]:
+    engine = make_engine(postgresql_url)
+    yield engine
+    engine.dispose()
+    empty_tables(postgresql_url)
+
+
+@pytest.fixture
+def proxy(postgresql_url: str) -> Iterator[TcpProxy]:
+    parts = urlsplit(postgresql_url)
+    with TcpProxy((parts.hostname or "127.0.0.1", parts.port or 5432)) as running_proxy:
+        yield running_proxy
+
+
+@pytest.fixture
+def broker_url() -> Iterator[str]:
+    require_redis()
+    redis.Redis.from_url(REDIS_URL).flushdb()
+    yield REDIS_URL
+    redis.Redis.from_url(REDIS_URL).flushdb()

@@ -34,11 +34,13 @@ def daytime_zone(now: dt.datetime) -> str:
 class Service:
     """One child process with its log in a file; killed for sure when the test ends."""
 
-    def __init__(self, args: list[str], env: Mapping[str, str], log: Path) -> None:
+    def __init__(
+        self, args: list[str], env: Mapping[str, str], log: Path, cwd: Path | None = None
+    ) -> None:
         self.log = log
         self._file = log.open("ab")
         self.process = subprocess.Popen(
-            args, env={**os.environ, **env}, stdout=self._file, stderr=subprocess.STDOUT
+            args, env={**os.environ, **env}, stdout=self._file, stderr=subprocess.STDOUT, cwd=cwd
         )
 
     def kill(self) -> None:
@@ -63,8 +65,9 @@ def worker(env: Mapping[str, str], log: Path, concurrency: int = 8) -> Service:
     return Service([*args, "--loglevel", "INFO", "--without-gossip", "--without-mingle"], env, log)
 
 
-def beat(env: Mapping[str, str], log: Path, schedule: Path) -> Service:
-    return Service([*CELERY, "beat", "--loglevel", "INFO", "--schedule", str(schedule)], env, log)
+def beat(env: Mapping[str, str], log: Path) -> Service:
+    """Beat as the Procfile runs it: its schedule is kept in memory, no file."""
+    return Service([*CELERY, "beat", "--loglevel", "INFO"], env, log)
 
 
 def redis_server(port: int, log: Path) -> Service:

@@ -169,7 +169,7 @@ def test_a_claimed_reminder_is_still_pending_and_not_claimed_twice(svc: Services
 
 def test_the_migrations_have_one_head() -> None:
     heads = ScriptDirectory.from_config(alembic_config("sqlite://")).get_heads()
-    assert heads == ["inb_0001"]
+    assert heads == ["res_0001"]
 
 
 def test_a_claimed_reminder_moved_to_later_meanwhile_is_left_for_its_new_time(

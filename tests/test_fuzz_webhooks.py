@@ -113,6 +113,7 @@ VOICE_PATHS = [
     "/twilio/voice/reminder",
     "/twilio/voice/reminder/menu",
     "/twilio/voice/status",
+    "/twilio/voice/fallback",
 ]
 FUZZED = {"/twilio/sms", "/twilio/status", *VOICE_PATHS}
 

@@ -11,7 +11,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from secondopinion import staff
-from secondopinion.container import Services
+from secondopinion.container import Services, build
 from secondopinion.reminders.prepare import prepare
 from secondopinion.reminders.sweep import sweep
 from store.db import transaction
@@ -310,3 +310,17 @@ def test_reminders_resumed_after_the_visit_say_nothing_about_it(
             staff.act(session, svc.machine, person, "resume", "nadia", svc.clock())
         _run_every_reminder(svc, t, PATIENT, at(NY, 2027, 1, 31, 0, 0))
     assert fake_twilio.messages == []
+
+
+def test_delivery_reports_are_asked_for_with_the_connection_overrides(
+    client: FlaskClient, svc: Services, fake_twilio: FakeTwilio
+) -> None:
+    overrides = "rc=5&rp=5xx,ct,rt"
+    retried = build(svc.settings.model_copy(update={"twilio_connection_overrides": overrides}))
+    with clock(at(NY, 2026, 11, 2, 10, 0)) as t:
+        enrol(client, PATIENT)
+        t.move_to(at(NY, 2026, 11, 2, 10, 31))
+        sweep_and_send(retried)
+    retried.engine.dispose()
+    [sent] = fake_twilio.messages
+    assert sent["status_callback"] == f"https://secondopinion.example.org/twilio/status#{overrides}"

@@ -8,8 +8,10 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 from twilio.request_validator import RequestValidator
 
+from secondopinion.settings import Settings
 from store.models import ConsentEventRow, ConversationRow, MessageRow
 from tests.builders import AUTH_TOKEN, PUBLIC_BASE_URL, replies, reply, signature, sms, sms_form
+from webhooks import create_app
 
 PATIENT = "+1 212 555 0101"
 E164 = "+12125550101"
@@ -43,7 +45,7 @@ def test_enrolment_records_consent_with_the_exact_text_shown(
     assert (event.phone, event.kind, event.words, event.shown_text) == (
         E164,
         "opt_in",
-        keyword,
+        keyword.upper(),  # the keyword as the catalogue spells it, not the person's typing
         text,
     )
     assert event.at.tzinfo is not None
@@ -110,6 +112,30 @@ def test_a_signature_for_another_url_is_rejected(app: Flask, client: FlaskClient
     forged = RequestValidator(AUTH_TOKEN).compute_signature(PUBLIC_BASE_URL + "/elsewhere", form)
     response = client.post("/twilio/sms", data=form, headers={"X-Twilio-Signature": forged})
     assert response.status_code == 403
+
+
+OVERRIDES = "rc=5&rp=5xx,ct,rt&ct=2000&rt=5000&tt=15000"
+
+
+@pytest.mark.parametrize(
+    ("signed_for", "status"),
+    [
+        (f"{PUBLIC_BASE_URL}/twilio/sms", 200),
+        (f"{PUBLIC_BASE_URL}/twilio/sms#{OVERRIDES}", 200),
+        (f"{PUBLIC_BASE_URL}/twilio/sms#rc=1", 403),
+    ],
+    ids=["without-the-fragment", "with-it", "another-fragment"],
+)
+def test_webhooks_with_connection_overrides_are_accepted_whether_or_not_twilio_signs_them(
+    settings: Settings, signed_for: str, status: int
+) -> None:
+    app = create_app(settings.model_copy(update={"twilio_connection_overrides": OVERRIDES}))
+    form = sms_form(PATIENT, "SECOND")
+    signed = RequestValidator(AUTH_TOKEN).compute_signature(signed_for, form)
+    response = app.test_client().post(
+        "/twilio/sms", data=form, headers={"X-Twilio-Signature": signed}
+    )
+    assert response.status_code == status
 
 
 def test_a_tampered_body_is_rejected(app: Flask, client: FlaskClient) -> None:

@@ -8,8 +8,8 @@ and then counts what the fake received: every reminder once, never twice, never 
 from __future__ import annotations
 
 import datetime as dt
+import signal
 from collections import Counter
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -17,8 +17,14 @@ import redis
 from sqlalchemy import Engine
 
 from secondopinion.settings import Settings
-from store.db import make_engine
-from tests.builders import ACCOUNT_SID, AUTH_TOKEN, PUBLIC_BASE_URL, SENDER_NUMBER, reply
+from tests.builders import (
+    ACCOUNT_SID,
+    AUTH_TOKEN,
+    PROGRAM_WORDS,
+    PUBLIC_BASE_URL,
+    SENDER_NUMBER,
+    reply,
+)
 from tests.processes import (
     beat,
     count_status,
@@ -29,7 +35,6 @@ from tests.processes import (
     wait_until,
     worker,
 )
-from tests.services import REDIS_URL, empty_tables, require_redis
 from twilio_double import FakeTwilio
 from webhooks import create_app
 
@@ -42,22 +47,6 @@ def phones(n: int) -> list[str]:
     return [f"+1{AREA_CODES[i // 100]}55501{i % 100:02d}" for i in range(n)]
 
 
-@pytest.fixture
-def pg(postgresql_url: str) -> Iterator[Engine]:
-    engine = make_engine(postgresql_url)
-    yield engine
-    engine.dispose()
-    empty_tables(postgresql_url)
-
-
-@pytest.fixture
-def broker_url() -> Iterator[str]:
-    require_redis()
-    redis.Redis.from_url(REDIS_URL).flushdb()
-    yield REDIS_URL
-    redis.Redis.from_url(REDIS_URL).flushdb()
-
-
 def service_env(db_url: str, broker: str, fake: FakeTwilio) -> dict[str, str]:
     return {
         "DATABASE_URL": db_url,
@@ -65,10 +54,7 @@ def service_env(db_url: str, broker: str, fake: FakeTwilio) -> dict[str, str]:
         "TWILIO_ACCOUNT_SID": ACCOUNT_SID,
         "TWILIO_AUTH_TOKEN": AUTH_TOKEN,
         "TWILIO_FROM_NUMBER": SENDER_NUMBER,
-        "PROGRAM_ORG": "the Patient Navigation Team",
-        "PROGRAM_CONTACT": "(212) 555-0199",
-        "PROGRAM_ORG_ES": "el Equipo de Navegación de Pacientes",
-        "PROGRAM_CONTACT_ES": "(212) 555-0199",
+        **PROGRAM_WORDS,
         "TWILIO_API_BASE_URL": fake.base_url,
         "PUBLIC_BASE_URL": PUBLIC_BASE_URL,
         "SWEEP_INTERVAL_SECONDS": "0.5",
@@ -94,13 +80,45 @@ def test_every_reminder_arrives_once_when_the_worker_is_killed_mid_batch(
     seed(pg, numbers)
     fake_twilio.delay(0.02)  # a batch that takes a few seconds, so the kill lands inside it
     env = service_env(postgresql_url, broker_url, fake_twilio)
-    scheduler = beat(env, tmp_path / "beat.log", tmp_path / "schedule")
+    scheduler = beat(env, tmp_path / "beat.log")
     first = worker(env, tmp_path / "worker-1.log")
     try:
         assert wait_until(lambda: len(fake_twilio.messages) >= 60, timeout=60)
         first.kill()
         killed_at = len(fake_twilio.messages)
         assert killed_at < len(numbers), "the batch finished before the kill"
+        second = worker(env, tmp_path / "worker-2.log")
+        try:
+            assert wait_until(lambda: count_status(pg, "sent") == len(numbers), timeout=120)
+        finally:
+            second.stop()
+    finally:
+        first.stop()
+        scheduler.stop()
+    assert received(fake_twilio) == Counter(numbers)
+
+
+def test_a_worker_stopped_by_sigterm_mid_batch_leaves_no_reminder_in_an_unknown_state(
+    pg: Engine, postgresql_url: str, broker_url: str, fake_twilio: FakeTwilio, tmp_path: Path
+) -> None:
+    """A deploy: SIGTERM, then SIGKILL after a grace period shorter than a whole chunk's
+    sends (20 texts at 0.3 s). The worker must finish the group it is sending and stop."""
+    numbers = phones(240)
+    seed(pg, numbers)
+    fake_twilio.delay(0.3)
+    env = service_env(postgresql_url, broker_url, fake_twilio)
+    scheduler = beat(env, tmp_path / "beat.log")
+    first = worker(env, tmp_path / "worker-1.log")
+    try:
+        assert wait_until(lambda: len(fake_twilio.messages) >= 20, timeout=60)
+        first.process.send_signal(signal.SIGTERM)
+        stopped_in_grace = wait_until(lambda: first.process.poll() is not None, timeout=4.0)
+        first.kill()  # what the platform does when the grace period is over
+        assert stopped_in_grace, "the worker was still sending when the grace period ended"
+        assert count_status(pg, "sending") == 0  # nothing whose outcome is unknown
+        sent_by_first = len(fake_twilio.messages)
+        assert count_status(pg, "sent") == sent_by_first < len(numbers)
+        fake_twilio.delay(0)
         second = worker(env, tmp_path / "worker-2.log")
         try:
             assert wait_until(lambda: count_status(pg, "sent") == len(numbers), timeout=120)
@@ -119,8 +137,8 @@ def test_two_beats_at_once_still_send_each_reminder_once(
     seed(pg, numbers)
     env = service_env(postgresql_url, broker_url, fake_twilio)
     services = [
-        beat(env, tmp_path / "beat-1.log", tmp_path / "schedule-1"),
-        beat(env, tmp_path / "beat-2.log", tmp_path / "schedule-2"),
+        beat(env, tmp_path / "beat-1.log"),
+        beat(env, tmp_path / "beat-2.log"),
         worker(env, tmp_path / "worker-1.log", concurrency=4),
         worker(env, tmp_path / "worker-2.log", concurrency=4),
     ]
@@ -143,7 +161,7 @@ def test_nothing_reaches_a_number_after_its_stop_commits(
     app = create_app(Settings(**{k.lower(): v for k, v in env.items()}))
     client = app.test_client()
     services = [
-        beat(env, tmp_path / "beat.log", tmp_path / "schedule"),
+        beat(env, tmp_path / "beat.log"),
         worker(env, tmp_path / "w.log"),
     ]
     stopped_at: dict[str, dt.datetime] = {}
@@ -168,35 +186,40 @@ def test_nothing_reaches_a_number_after_its_stop_commits(
 def test_with_the_broker_down_texts_are_answered_and_reminders_catch_up_once(
     pg: Engine, postgresql_url: str, fake_twilio: FakeTwilio, tmp_path: Path
 ) -> None:
+    """The broker dies while the worker holds unacknowledged tasks (a batch being sent):
+    the worker must live through it (it used to exit: workers/broker.py says why)."""
     port = free_port()
     private_broker = f"redis://127.0.0.1:{port}/0"
     broker = redis_server(port, tmp_path / "redis.log")
     assert wait_until(lambda: _answers(private_broker), timeout=10)
     env = service_env(postgresql_url, private_broker, fake_twilio)
-    services = [
-        beat(env, tmp_path / "beat.log", tmp_path / "schedule"),
-        worker(env, tmp_path / "w.log"),
-    ]
+    fake_twilio.delay(0.1)  # every chunk takes seconds: tasks are in hand when Redis dies
+    sender = worker(env, tmp_path / "w.log")
+    services = [beat(env, tmp_path / "beat.log"), sender]
     app = create_app(Settings(**{k.lower(): v for k, v in env.items()}))
     try:
         early, late = phones(100), phones(160)[100:]
         seed(pg, early)
-        assert wait_until(lambda: count_status(pg, "sent") == len(early), timeout=60)
-
-        broker.kill()  # the broker goes away ...
+        assert wait_until(lambda: len(fake_twilio.messages) >= 10, timeout=60)
+        broker.kill()  # the broker goes away mid-batch ...
+        assert len(fake_twilio.messages) < len(early), "the batch finished before the kill"
         seed(pg, late)  # ... while more reminders fall due
         text = reply(app.test_client(), "+13325550199", "SECOND")
         assert "Second Opinion Prep" in text  # texts are still answered without the broker
-        assert count_status(pg, "sent") == len(early)
+        assert wait_until(lambda: "Connection to broker lost" in sender.log.read_text(), 30)
+        assert sender.process.poll() is None, "the worker exited when the broker went away"
 
         broker = redis_server(port, tmp_path / "redis-2.log")  # back, empty: queued tasks lost
-        assert wait_until(lambda: count_status(pg, "sent") == len(early) + len(late), timeout=120)
+        everyone = len(early) + len(late)
+        assert wait_until(lambda: count_status(pg, "sent") == everyone, timeout=120)
+        assert sender.process.poll() is None
     finally:
         for service in services:
             service.stop()
         broker.stop()
         app.extensions["secondopinion"].engine.dispose()
     assert received(fake_twilio) == Counter(early + late)
+    assert "Unrecoverable error" not in sender.log.read_text()
 
 
 def _answers(url: str) -> bool:

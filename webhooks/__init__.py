@@ -28,10 +28,11 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     install(app, services or _build(settings))
     logs.configure()
 
-    from webhooks import admin, guard, headers, health, simulator, sms, status, voice
+    from webhooks import admin, guard, headers, health, simulator, sms, status, unavailable, voice
 
     guard.init_app(app, settings.max_content_length)
     headers.init_app(app)
+    unavailable.init_app(app)
     app.register_blueprint(health.bp)
     app.register_blueprint(sms.bp)
     app.register_blueprint(status.bp)

@@ -1,39 +1,38 @@
-"""GET /healthz: 200 when the database and the broker both answer, else 503 naming which."""
+"""Health for load balancers: /healthz (this process answers) and /readyz (it can serve).
+
+Neither looks at the broker: texts are answered without Redis (reminders wait for it),
+so a broker outage must not take the web tier out of rotation. The workers' health is
+their heartbeat in the database, shown on /admin and /metrics.
+"""
 
 from __future__ import annotations
 
+import logging
+
 from flask import Blueprint, jsonify
 from flask.typing import ResponseReturnValue
-from kombu import Connection
 from sqlalchemy import text
 
+from store.db import UNAVAILABLE
 from webhooks.current import services
 
+log = logging.getLogger(__name__)
 bp = Blueprint("health", __name__)
-BROKER_TIMEOUT_S = 2.0
-
-
-def _database_ok() -> bool:
-    try:
-        with services().engine.connect() as connection:
-            connection.execute(text("SELECT 1"))
-    except Exception:
-        return False
-    return True
-
-
-def _broker_ok() -> bool:
-    url = services().settings.broker_url
-    try:
-        with Connection(url, connect_timeout=BROKER_TIMEOUT_S) as connection:
-            connection.ensure_connection(max_retries=1, timeout=BROKER_TIMEOUT_S)
-    except Exception:
-        return False
-    return True
 
 
 @bp.get("/healthz")
 def healthz() -> ResponseReturnValue:
-    checks = {"database": _database_ok(), "broker": _broker_ok()}
-    body = {name: "ok" if ok else "down" for name, ok in checks.items()}
-    return jsonify(body), 200 if all(checks.values()) else 503
+    """Liveness: the process is up and serving requests; nothing else is touched."""
+    return jsonify(process="ok")
+
+
+@bp.get("/readyz")
+def readyz() -> ResponseReturnValue:
+    """Readiness: the database answers within its connect and statement timeouts."""
+    try:
+        with services().engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+    except UNAVAILABLE as error:
+        log.warning("not ready: database unavailable (%s)", type(error).__name__)
+        return jsonify(database="down"), 503
+    return jsonify(database="ok")

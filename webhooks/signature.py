@@ -24,6 +24,19 @@ def signed_url() -> str:
     return f"{base}{request.path}" + (f"?{query}" if query else "")
 
 
+def signed_urls() -> list[str]:
+    """The URL, and the URL with the connection overrides ("#rc=…") the service gives Twilio
+    and the README puts on the webhooks: the fragment never reaches us, so both are tried."""
+    url = signed_url()
+    overrides = services().settings.twilio_connection_overrides.lstrip("#")
+    return [url, f"{url}#{overrides}"] if overrides else [url]
+
+
+def _valid(signature: str) -> bool:
+    validator = services().validator
+    return any(validator.validate(url, request.form, signature) for url in signed_urls())
+
+
 def twilio_signed(view: View) -> View:
     """Reject, before anything is read or stored, a request Twilio did not sign."""
 
@@ -32,7 +45,7 @@ def twilio_signed(view: View) -> View:
         svc = services()
         signature = request.headers.get("X-Twilio-Signature", "")
         token_set = bool(svc.settings.twilio_auth_token)
-        if not (token_set and svc.validator.validate(signed_url(), request.form, signature)):
+        if not (token_set and _valid(signature)):
             log.warning("rejected unsigned request to %s", request.path)
             abort(403)
         return view(*args, **kwargs)

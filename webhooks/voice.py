@@ -90,6 +90,14 @@ def incoming_call() -> Response:
     return voice_twiml(answer, svc.machine, svc.settings, MENU_PATH, **_carry(caller))
 
 
+@bp.post("/twilio/voice/fallback")
+@twilio_signed
+def fallback() -> Response:
+    """Twilio's fallback URL for calls: answers without the database (see the README)."""
+    svc = services()
+    return voice_twiml(menu.unavailable(), svc.machine, svc.settings, "")
+
+
 @bp.post(MENU_PATH)
 @twilio_signed
 def menu_choice() -> Response:

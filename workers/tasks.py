@@ -3,14 +3,24 @@
 from __future__ import annotations
 
 import functools
+import logging
+import threading
+from collections.abc import Callable
+from typing import Any
 
 from celery import shared_task
+from celery.signals import worker_shutting_down
 
 from secondopinion import traffic
+from secondopinion.catchup import catch_up
 from secondopinion.container import Services, build
+from secondopinion.privacy import expire
 from secondopinion.reminders.send import send_reminders
 from secondopinion.reminders.sweep import sweep
 from secondopinion.settings import Settings
+from store.db import UNAVAILABLE
+
+log = logging.getLogger(__name__)
 
 
 @functools.cache
@@ -20,6 +30,12 @@ def services() -> Services:
 
 
 CHUNK = 20  # reminders per task: Celery's own cost per task is about a third of a send
+STOPPING = threading.Event()  # set on a warm shutdown (SIGTERM): finish the group, hand back
+
+
+@worker_shutting_down.connect
+def _stop_sending(**_: Any) -> None:
+    STOPPING.set()
 
 
 def _dispatch(ids: list[int]) -> None:
@@ -29,9 +45,19 @@ def _dispatch(ids: list[int]) -> None:
             send_reminders_task.apply_async((ids[start : start + CHUNK],), producer=producer)
 
 
+def _unless_the_database_is_down(name: str, job: Callable[[], dict[str, int]]) -> dict[str, int]:
+    """A periodic job when the database is away: one line, not a traceback; the next run
+    (seconds away) does the work."""
+    try:
+        return job()
+    except UNAVAILABLE as error:
+        log.warning("%s skipped: database unavailable (%s)", name, type(error).__name__)
+        return {"database_unavailable": 1}
+
+
 @shared_task(name="workers.tasks.sweep_reminders")
 def sweep_reminders() -> dict[str, int]:
-    return sweep(services(), _dispatch)
+    return _unless_the_database_is_down("sweep", lambda: sweep(services(), _dispatch))
 
 
 @shared_task(name="workers.tasks.watch_traffic")
@@ -46,4 +72,18 @@ def watch_traffic() -> dict[str, int]:
 @shared_task(name="workers.tasks.send_reminders")
 def send_reminders_task(reminder_ids: list[int]) -> list[str]:
     """A chunk in two phases; one failing reminder does not stop the rest."""
-    return send_reminders(services(), reminder_ids)
+    return send_reminders(services(), reminder_ids, STOPPING.is_set)
+
+
+@shared_task(name="workers.tasks.catch_up")
+def catch_up_task() -> dict[str, int]:
+    """Texts and delivery reports Twilio has that were missed (an outage), taken in."""
+    svc = services()
+    return _unless_the_database_is_down("catch-up", lambda: catch_up(svc, svc.clock()))
+
+
+@shared_task(name="workers.tasks.forget_expired")
+def forget_expired() -> dict[str, int]:
+    """Finished conversations quiet for RETENTION_DAYS: forgotten."""
+    svc = services()
+    return _unless_the_database_is_down("retention", lambda: expire(svc, svc.clock()))

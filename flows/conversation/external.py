@@ -42,7 +42,7 @@ class StaffAction(StrEnum):
     OPT_OUT = "opt-out"
     TIMEZONE = "timezone"
     RESUME = "resume"  # reminders resumed after a pause: the plan is laid again from now
-    ERASE = "erase"
+    ERASE = "erase"  # texts end (kept in the ledger), then everything else is deleted
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -55,12 +55,8 @@ class StaffChange:
 def staff(conv: Conversation, event: StaffChange) -> Outcome:
     if event.action is StaffAction.TIMEZONE:
         return Outcome(conv.replace(timezone=event.zone))
-    if event.action is StaffAction.ERASE:
-        blank = Conversation(
-            language=conv.language, status=Status.OPTED_OUT, timezone=conv.timezone
-        )
-        return Outcome(blank)
-    if event.action is StaffAction.OPT_OUT and conv.status is not Status.OPTED_OUT:
+    ends = event.action in (StaffAction.OPT_OUT, StaffAction.ERASE)
+    if ends and conv.status is not Status.OPTED_OUT:
         words = f"opted out by staff ({event.by})"
         stopped = conv.replace(status=Status.OPTED_OUT)
         return Outcome(stopped, consent=Consent(ConsentKind.OPT_OUT, "staff", words))

@@ -53,13 +53,24 @@ class Reading:
     stop_language: Language | None  # set when it is a stop keyword or plainly means stop
     compact: str
     for_a_person: bool = False  # reads like a question or a problem, not like a keyword
+    keyword: str | None = None  # the keyword matched, spelt as in the catalogue
 
     @property
     def says_stop(self) -> bool:
         return self.stop_language is not None
 
+    @property
+    def label(self) -> str:
+        """What the consent ledger keeps of a reply: the keyword, never the person's words."""
+        if self.keyword:
+            return self.keyword
+        return STOP_SENTENCE if self.says_stop else "(no keyword)"
+
     def __contains__(self, kind: Kind) -> bool:
         return kind in self.kinds
+
+
+STOP_SENTENCE = "(a sentence meaning STOP)"
 
 
 class Keywords:
@@ -67,6 +78,7 @@ class Keywords:
 
     def __init__(self, content: Content) -> None:
         exact: dict[str, dict[Kind, Language]] = defaultdict(dict)
+        spelling: dict[str, str] = {}
         done_words: set[str] = set()
         all_words: set[str] = set()
         fillers: set[str] = set()
@@ -79,12 +91,14 @@ class Keywords:
             for family in Kind:
                 for word in catalogue.keywords.get(family.value, ()):
                     exact[compact(word)].setdefault(family, language)
+                    spelling.setdefault(compact(word), words(word))
             done_words.update(words(w) for w in catalogue.keywords.get("done", ()))
             all_words.update(compact(w) for w in catalogue.keywords.get("all", ()))
             fillers.update(words(w) for w in catalogue.keywords.get("item_fillers", ()))
             if catalogue.opt_out_patterns:
                 sentences.append((language, re.compile("|".join(catalogue.opt_out_patterns))))
         self._exact = {k: dict(v) for k, v in exact.items()}
+        self._spelling = spelling
         self._done_words = sorted(done_words, key=len, reverse=True)  # longest first
         self._all_words = frozenset(all_words)
         self._fillers = frozenset(fillers)
@@ -108,6 +122,7 @@ class Keywords:
             stop_language=stop_language,
             compact=key,
             for_a_person=unmatched and needs_a_person(text, self.vocabulary),
+            keyword=self._spelling.get(key) if kinds else None,
         )
 
     def _done_items(self, plain: str) -> tuple[int, ...] | None:

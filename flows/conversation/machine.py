@@ -88,46 +88,54 @@ class Machine:
             return staff(conv, event)
         reading = self.keywords.read(event.body)
         if conv.status in (Status.NEW, Status.OPTED_OUT, Status.CONFIRMING):
-            return _outside(conv, reading, event.body, now)
+            return _outside(conv, reading, now)
         return _inside(conv, reading, event.body, now, self.hours)
 
 
-def _enrol(conv: Conversation, language: Language, body: str, now: dt.datetime) -> Outcome:
+# The consent ledger keeps the keyword a reply matched (`Reading.label`), never the
+# person's own words: a sentence that means stop may say far more than "stop".
+
+
+def _enrol(conv: Conversation, language: Language, reading: Reading, now: dt.datetime) -> Outcome:
     joined = conv.replace(
         status=Status.ACTIVE, language=language, step=Step.LANGUAGE, enrolled_at=now
     )
-    return Outcome(joined, say(joined, "consent"), Consent(ConsentKind.OPT_IN, "sms", body))
+    said = Consent(ConsentKind.OPT_IN, "sms", reading.label)
+    return Outcome(joined, say(joined, "consent"), said)
 
 
-def _confirmed(conv: Conversation, body: str, now: dt.datetime) -> Outcome:
+def _confirmed(conv: Conversation, reading: Reading, now: dt.datetime) -> Outcome:
     """YES to the text a call asked us to send: the caller joins, as if by a verified call."""
     joined = conv.replace(status=Status.ACTIVE, enrolled_at=now)
     joined = joined.replace(step=next_setup_step(joined))
-    return Outcome(joined, say(joined, "voice_welcome"), Consent(ConsentKind.OPT_IN, "sms", body))
+    said = Consent(ConsentKind.OPT_IN, "sms", reading.label)
+    return Outcome(joined, say(joined, "voice_welcome"), said)
 
 
-def _opt_out(conv: Conversation, language: Language, body: str) -> Outcome:
+def _opt_out(conv: Conversation, language: Language, reading: Reading) -> Outcome:
     stopped = conv.replace(status=Status.OPTED_OUT, language=language)
-    return Outcome(stopped, say(stopped, "opted_out"), Consent(ConsentKind.OPT_OUT, "sms", body))
+    said = Consent(ConsentKind.OPT_OUT, "sms", reading.label)
+    return Outcome(stopped, say(stopped, "opted_out"), said)
 
 
-def _outside(conv: Conversation, reading: Reading, body: str, now: dt.datetime) -> Outcome:
+def _outside(conv: Conversation, reading: Reading, now: dt.datetime) -> Outcome:
     """A person who never joined or who said STOP: only joining, STOP and HELP get an answer."""
     if Kind.ENROL in reading:
-        return _enrol(conv, reading.kinds[Kind.ENROL], body, now)
+        return _enrol(conv, reading.kinds[Kind.ENROL], reading, now)
     if reading.says_stop:
         if conv.status is Status.OPTED_OUT:
             return Outcome(conv)  # the stop was confirmed once already: say nothing more
-        return _opt_out(conv, reading.stop_language or conv.language, body)
+        return _opt_out(conv, reading.stop_language or conv.language, reading)
     if Kind.HELP in reading:
         return Outcome(conv, Reply("help", reading.kinds[Kind.HELP]))
     if conv.status is Status.CONFIRMING and (Kind.YES in reading or Kind.OPT_IN in reading):
-        return _confirmed(conv, body, now)
+        return _confirmed(conv, reading, now)
     if conv.status in (Status.NEW, Status.CONFIRMING):
         return Outcome(conv, say(conv, "not_enrolled"))
     if Kind.OPT_IN in reading:
         back = conv.replace(status=Status.ACTIVE)
-        return Outcome(back, say(back, "welcome_back"), Consent(ConsentKind.OPT_IN, "sms", body))
+        said = Consent(ConsentKind.OPT_IN, "sms", reading.label)
+        return Outcome(back, say(back, "welcome_back"), said)
     return Outcome(conv)
 
 
@@ -137,7 +145,7 @@ def _inside(
     """An enrolled person: stop first, then what works at any step, then the step's own answer;
     what none of them understood is for a person when it reads like a question."""
     if reading.says_stop:
-        return _opt_out(conv, conv.language, body)
+        return _opt_out(conv, conv.language, reading)
     if Kind.ENROL in reading:
         again = conv.replace(language=reading.kinds[Kind.ENROL])
         return Outcome(again, prompt(again))

@@ -34,6 +34,8 @@ class Status(StrEnum):
 
 # Nothing more is sent to a person in these, whatever was planned.
 NO_MORE_TEXTS = frozenset({Status.OPTED_OUT, Status.UNREACHABLE})
+# Conversations that are over (or never began): kept only RETENTION_DAYS after they went quiet.
+FINISHED = frozenset({Status.COMPLETED, Status.OPTED_OUT, Status.UNREACHABLE, Status.NEW})
 
 
 class Referral(StrEnum):

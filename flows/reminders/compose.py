@@ -138,11 +138,14 @@ COMPOSERS: dict[str, Callable[[Due], Outcome]] = {
 APPOINTMENT_KINDS = frozenset(
     {"week_before", "three_days_before", "day_before", "day_after", "visit_check"}
 )
-REQUESTED = frozenset({"by_text", "confirm"})  # asked for by a caller who has not enrolled
+# Texts that answer the person themselves: a caller who asked for it by text (enrolled or
+# not), the confirmation an unverified caller asked for, or the late answer to a text
+# fetched after an outage (flows.conversation.late).
+REQUESTED = frozenset({"by_text", "confirm", "answer"})
 
 
 def needs_enrolment(kind: str) -> bool:
-    """Everything but a text the caller asked for needs an active, consenting person."""
+    """Everything but a text the person asked for needs an active, consenting person."""
     return kind not in REQUESTED
 
 

@@ -29,7 +29,7 @@ class Decision:
     at: dt.datetime | None = None
 
 
-NOT_COUNTED = ANSWERS | {STAFF_TEXT}  # sends that neither wait for nor use up the caps
+NOT_COUNTED = ANSWERS | {STAFF_TEXT, "answer"}  # sends that neither wait for nor use up the caps
 
 
 def is_staff_text(kind: str) -> bool:
@@ -72,6 +72,8 @@ def decide(
     if is_staff_text(kind):
         if last_heard is not None and dt.timedelta(0) <= now - last_heard <= ANSWER_AT_ONCE:
             return Decision(Verdict.SEND)
+        recent_sends = ()
+    elif not needs_enrolment(kind):  # a late answer to their own text: quiet hours only
         recent_sends = ()
     slot = earliest_slot(now, conv.timezone, window, recent_sends)
     if slot > now:

@@ -88,6 +88,12 @@ def reminder_gate(language: Language) -> VoiceOutcome:
     return VoiceOutcome((_v(language, "reminder_gate"),), Call(CallStep.GATE, language))
 
 
+def unavailable() -> VoiceOutcome:
+    """The fallback when the service cannot answer (its database is down): both languages,
+    nothing that needs to know who is calling, then goodbye."""
+    return VoiceOutcome((_v(Language.EN, "unavailable"), _v(Language.ES, "unavailable")), None)
+
+
 def machine_message(language: Language) -> VoiceOutcome:
     """Voicemail: nothing private, just who called and the number to call back."""
     return VoiceOutcome((_v(language, "voicemail"),), None)

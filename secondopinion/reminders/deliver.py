@@ -13,7 +13,7 @@ import dataclasses
 import datetime as dt
 import logging
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import requests
@@ -24,7 +24,7 @@ from flows.conversation.state import NO_MORE_TEXTS
 from flows.reminders.sending import is_staff_text
 from secondopinion.container import Services
 from secondopinion.delivery import carrier_refused
-from secondopinion.ratelimit import RateLimiter
+from secondopinion.reminders.budget import Budget
 from secondopinion.reminders.refusals import Refusal, backoff, classify
 from store import messages, people, reminders
 from store.db import transaction
@@ -67,43 +67,41 @@ class Group:
     stopped: set[int] = dataclasses.field(default_factory=set)
 
 
-@dataclasses.dataclass
-class Budget:
-    """The shared send rate, taken one send at a time just before each send."""
-
-    limiter: RateLimiter
-    key: str
-    banked: bool = False  # one send already waited for, with no one locked
-    short: bool = False  # the window ran out while people were locked
-
-    def take(self) -> bool:
-        if self.banked:
-            self.banked = False
-            return True
-        self.short = not self.limiter.try_acquire(self.key)
-        return not self.short
-
-    def wait(self) -> None:
-        """Wait for the next send with no one locked, and keep it for the next group."""
-        self.limiter.acquire(self.key)
-        self.banked, self.short = True, False
+def never() -> bool:
+    return False
 
 
-def deliver(svc: Services, reminder_ids: Sequence[int]) -> dict[int, str]:
-    """Send each while holding that person's row, so a STOP waits or wins."""
+def deliver(
+    svc: Services, reminder_ids: Sequence[int], stopping: Callable[[], bool] = never
+) -> dict[int, str]:
+    """Send each while holding that person's row, so a STOP waits or wins.
+
+    A worker told to stop (`stopping`, a deploy's SIGTERM) finishes the group it is
+    sending and hands the rest back to the sweep; so does one that cannot reach the
+    shared send rate (Redis down). Nothing is left `sending` without an answer.
+    """
     done: dict[int, str] = {}
     with svc.sessions() as session:
         owners = reminders.owners_of(session, reminder_ids)
     queue = sorted(owners, key=lambda i: (owners[i], i))
     budget = Budget(svc.limiter, svc.settings.sender_key)
-    while queue:
+    while queue and not stopping() and not budget.down:
         group, queue = queue[:SEND_GROUP], queue[SEND_GROUP:]
         with transaction(svc.sessions) as session:
             left = _send_group(svc, session, group, done, budget)
         queue = left + queue
         if budget.short:
             budget.wait()
+    if queue:
+        _hand_back(svc, queue, done)
     return {i: done.get(i, "not-sending") for i in reminder_ids}  # missing: erased meanwhile
+
+
+def _hand_back(svc: Services, ids: list[int], done: dict[int, str]) -> None:
+    with transaction(svc.sessions) as session:
+        reminders.hand_back(session, ids)
+    done.update(dict.fromkeys(ids, "handed-back"))
+    log.info("%d reminders handed back to the sweep, not sent", len(ids))
 
 
 def _send_group(
@@ -126,6 +124,10 @@ def _send_group(
     reminders.record_outcomes(session, work.outcomes)
     reminders.release(session, work.released)
     messages.record_sent(session, work.sent)
+    if budget.down:  # handed back in this same transaction, before anyone else sees them
+        reminders.hand_back(session, left)
+        done.update(dict.fromkeys(left, "handed-back"))
+        return []
     return left
 
 

@@ -79,13 +79,15 @@ def test_opting_out_ends_reminders_and_writes_the_ledger(admin_app, staff):
 def test_erasing_keeps_only_the_consent_record(admin_app, staff):
     person = enrol(admin_app, ANA)
     assert post(staff, f"/admin/people/{person}/erase").status_code == 400  # not confirmed
-    post(staff, f"/admin/people/{person}/erase", confirm="erase")
+    done = post(staff, f"/admin/people/{person}/erase", confirm="erase")
+    assert done.status_code == 303 and done.headers["Location"].endswith("/admin/people")
+    assert count(admin_app, ConversationRow, id=person) == 0
     assert count(admin_app, MessageRow, conversation_id=person) == 0
     assert count(admin_app, ReminderRow, conversation_id=person) == 0
-    assert count(admin_app, ConsentEventRow, conversation_id=person, kind="opt_in") == 1
-    with admin_app.extensions["secondopinion"].sessions() as session:
-        row = session.get(ConversationRow, person)
-        assert row is not None and row.status == "opted_out" and row.enrolled_at is None
+    assert count(admin_app, ConsentEventRow, phone=ANA, kind="opt_in") == 1
+    assert count(admin_app, ConsentEventRow, phone=ANA, kind="opt_out", channel="staff") == 1
+    assert count(admin_app, ConsentEventRow, conversation_id=person) == 0  # unlinked
+    assert get(staff, f"/admin/people/{person}").status_code == 404
 
 
 def test_actions_need_a_signed_in_staff_member(admin_app, guest):

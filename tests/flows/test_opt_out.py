@@ -259,3 +259,29 @@ def test_no_message_asks_for_a_reply_that_would_stop_the_program(machine, text):
             continue
         reading = machine.keywords.read(word)
         assert not reading.says_stop, word
+
+
+@pytest.mark.parametrize(
+    ("typed", "kept"),
+    [
+        ("Please stop texting me about my cancer", "(a sentence meaning STOP)"),
+        ("no me manden mas mensajes sobre mi biopsia", "(a sentence meaning STOP)"),
+        ("stop!!", "STOP"),
+        ("opt-out", "OPTOUT"),  # the first spelling of that keyword in the catalogue
+    ],
+)
+def test_the_ledger_keeps_the_keyword_of_a_stop_never_the_persons_own_words(
+    machine, typed: str, kept: str
+):
+    said = chat(machine, [typed], start=at_ready()).outcome.consent
+
+    assert said is not None and said.words == kept
+
+
+@pytest.mark.parametrize(("typed", "kept"), [("segunda", "SEGUNDA"), ("  Second. ", "SECOND")])
+def test_the_ledger_keeps_the_join_keyword_as_the_catalogue_spells_it(
+    machine, typed: str, kept: str
+):
+    said = chat(machine, [typed]).outcome.consent
+
+    assert said is not None and said.words == kept

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flowkit import NOW, at_ready, chat, enrolled
+from flowkit import NOW, at_ready, chat, opted_out
 
 from flows import Machine, Status, Step
 from flows.conversation.external import CarrierRefused, StaffAction, StaffChange
@@ -97,12 +97,10 @@ def test_the_carrier_opts_out_21610_and_makes_21614_unreachable(machine: Machine
     assert machine.step(at_ready(), CarrierRefused(30003), NOW).conversation == at_ready()
 
 
-def test_staff_opt_out_names_who_did_it_and_erase_keeps_only_language_and_zone(
-    machine: Machine,
-) -> None:
-    out = machine.step(at_ready(), StaffChange(StaffAction.OPT_OUT, "nadia"), NOW)
-    assert out.consent is not None and out.consent.words == "opted out by staff (nadia)"
-    person = enrolled(timezone="Pacific/Honolulu", appointment=dt.date(2026, 12, 15))
-    erased = machine.step(person, StaffChange(StaffAction.ERASE, "nadia"), NOW).conversation
-    assert erased.status is Status.OPTED_OUT and erased.appointment is None
-    assert erased.timezone == "Pacific/Honolulu" and erased.language is person.language
+def test_staff_opt_out_and_erase_end_texting_and_name_who_did_it(machine: Machine) -> None:
+    for action in (StaffAction.OPT_OUT, StaffAction.ERASE):
+        out = machine.step(at_ready(), StaffChange(action, "nadia"), NOW)
+        assert out.conversation.status is Status.OPTED_OUT and out.reminders.stop_all
+        assert out.consent is not None and out.consent.words == "opted out by staff (nadia)"
+    stopped = machine.step(opted_out(), StaffChange(StaffAction.ERASE, "nadia"), NOW)
+    assert stopped.consent is None  # the ledger already says they stopped

@@ -85,12 +85,17 @@ def _failed(session: Session, since: dt.datetime) -> list[Flag]:
 def _opted_out(session: Session, since: dt.datetime) -> list[Flag]:
     query = (
         select(ConsentEventRow)
-        .where(ConsentEventRow.kind == "opt_out", ConsentEventRow.at >= since)
+        .where(
+            ConsentEventRow.kind == "opt_out",
+            ConsentEventRow.at >= since,
+            ConsentEventRow.conversation_id.is_not(None),  # a forgotten person is gone
+        )
         .order_by(ConsentEventRow.at.desc())
     )
     return [
         Flag(e.conversation_id, mask(e.phone), e.at, f"by {e.channel}")
         for e in session.scalars(query)
+        if e.conversation_id is not None
     ]
 
 

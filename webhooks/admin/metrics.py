@@ -14,8 +14,9 @@ from prometheus_client.registry import Collector
 from sqlalchemy import Result, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from secondopinion import traffic
+from secondopinion import health, traffic
 from secondopinion.container import Clock, Services
+from secondopinion.settings import Settings
 from store.models import MessageRow, ReminderRow
 from store.reminders import PENDING
 from webhooks.admin.inbox_metrics import InboxCollector
@@ -32,15 +33,13 @@ GROUPS = {
 class DatabaseCollector(Collector):
     """Counts read from the database at scrape time, so every process reports the same."""
 
-    def __init__(
-        self, sessions: sessionmaker[Session], clock: Clock, factor: float, floor: int
-    ) -> None:
-        self.sessions, self.clock = sessions, clock
-        self.factor, self.floor = factor, floor
+    def __init__(self, sessions: sessionmaker[Session], clock: Clock, settings: Settings) -> None:
+        self.sessions, self.clock, self.settings = sessions, clock, settings
 
     def collect(self) -> Iterator[GaugeMetricFamily]:
         now = self.clock()
         with self.sessions() as session:
+            jobs = health.checks(session, self.settings, now)
             by_status = _pairs(
                 session.execute(
                     select(MessageRow.status, func.count())
@@ -61,11 +60,14 @@ class DatabaseCollector(Collector):
             "secondopinion_reminders_late", "Pending reminders due over 5 minutes ago", late
         )
         yield from self._traffic(now)
+        yield from _workers(jobs)
 
     def _traffic(self, now: dt.datetime) -> Iterator[GaugeMetricFamily]:
         """Last hour's new numbers and answers, and 1 when far above the usual (SMS pumping)."""
         with self.sessions() as session:
-            seen = traffic.check(session, now, self.factor, self.floor)
+            seen = traffic.check(
+                session, now, self.settings.pumping_factor, self.settings.pumping_min_per_hour
+            )
         hour = GaugeMetricFamily(
             "secondopinion_last_hour", "New numbers and answers in the last hour", labels=["what"]
         )
@@ -77,6 +79,21 @@ class DatabaseCollector(Collector):
             alarm.add_metric([t.what], int(t.alarm))
         yield hour
         yield alarm
+
+
+def _workers(jobs: list[health.Check]) -> Iterator[GaugeMetricFamily]:
+    """The workers' heartbeats: how long ago each job last ran, and whether that is late."""
+    age = GaugeMetricFamily(
+        "secondopinion_job_age_seconds", "Seconds since a worker job last ran", labels=["job"]
+    )
+    up = GaugeMetricFamily(
+        "secondopinion_job_up", "1 when the job ran recently enough, else 0", labels=["job"]
+    )
+    for job in jobs:
+        age.add_metric([job.name], job.age.total_seconds() if job.age else float("inf"))
+        up.add_metric([job.name], int(job.ok))
+    yield age
+    yield up
 
 
 def _pending(session: Session, before: dt.datetime) -> int:
@@ -95,14 +112,7 @@ def init_app(app: Flask) -> None:
         registry=registry,
     )
     settings = svc.settings
-    registry.register(
-        DatabaseCollector(
-            svc.sessions,
-            lambda: svc.clock(),
-            settings.pumping_factor,
-            settings.pumping_min_per_hour,
-        )
-    )
+    registry.register(DatabaseCollector(svc.sessions, lambda: svc.clock(), settings))
     registry.register(InboxCollector(svc.sessions, lambda: svc.clock(), settings.case_flag_after))
 
     @app.before_request

@@ -13,8 +13,9 @@ from werkzeug.wrappers import Response
 from flows import Language, Status
 from flows.outcomes.stuck import LABELS as STUCK
 from flows.outcomes.stuck import Stuck
+from flows.phones import mask
 from flows.reminders.sending import STAFF_TEXT, may_send
-from secondopinion import staff
+from secondopinion import privacy, staff
 from secondopinion.inbox import texts
 from secondopinion.inbox.texts import Refused
 from store import consent
@@ -146,9 +147,11 @@ def act(person_id: int, action: str) -> ResponseReturnValue:
     """Pause, resume, change zone, opt out or erase: one transaction with its log entry."""
     svc, who = services(), current_staff()
     zone = request.form.get("timezone", "")
-    valid = action in staff.ACTIONS and (action != "timezone" or zone in ZONES)
-    if not valid or (action == "erase" and request.form.get("confirm") != "erase"):
-        abort(400, "unknown action, time zone or missing confirmation")
+    valid = (
+        action in staff.ACTIONS and action != "erase" and (action != "timezone" or zone in ZONES)
+    )
+    if not valid:
+        abort(400, "unknown action or time zone")
     now = svc.clock()
     with transaction(svc.sessions) as session:
         if not staff.act(session, svc.machine, person_id, action, who, now, zone):
@@ -156,6 +159,37 @@ def act(person_id: int, action: str) -> ResponseReturnValue:
     log.info("staff %s: %s on person %s", who, action, person_id)
     flash(f"Done: {action.replace('-', ' ')}.")
     return _back(person_id)
+
+
+@bp.post("/people/<int:person_id>/erase")
+@staff_only
+def erase(person_id: int) -> ResponseReturnValue:
+    """Forget a person (a request to be forgotten): only their consent lines stay."""
+    svc, who = services(), current_staff()
+    if request.form.get("confirm") != "erase":
+        abort(400, "missing confirmation")
+    now = svc.clock()
+    with transaction(svc.sessions) as session:
+        phone = privacy.erase(session, svc.machine, person_id, who, now)
+    if phone is None:
+        abort(404)
+    log.info("staff %s: erase on person %s", who, person_id)
+    flash("Erased: only the consent record is kept.")
+    if request.form.get("at_twilio") == "yes":
+        flash(_erased_at_twilio(phone))
+    return redirect(url_for("admin.people"), code=303)
+
+
+def _erased_at_twilio(phone: str) -> str:
+    try:
+        deleted = privacy.erase_at_twilio(services(), phone)
+    except Exception as error:  # the local erase is done; say how to finish this part
+        log.warning("deleting at Twilio failed: %s", type(error).__name__)
+        return (
+            f"Twilio could not be reached, so its copies of {mask(phone)} are still there: "
+            "run `secondopinion forget NUMBER --at-twilio` when it is back."
+        )
+    return f"Deleted at Twilio: {deleted} messages."
 
 
 def _back(person_id: int) -> Response:

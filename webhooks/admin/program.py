@@ -6,6 +6,7 @@ from flask import render_template
 from flask.typing import ResponseReturnValue
 from sqlalchemy import select
 
+from secondopinion import health
 from store.models import ConsentEventRow
 from webhooks.admin import funnel, inbox_queries, stats
 from webhooks.admin.blueprint import bp, staff_only
@@ -19,11 +20,12 @@ LEDGER_COLUMNS = ("at", "phone", "kind", "channel", "words", "shown_text", "mess
 @staff_only
 def program() -> ResponseReturnValue:
     svc = services()
-    limit = svc.settings.case_flag_after
+    now, limit = svc.clock(), svc.settings.case_flag_after
     with svc.sessions() as session:
-        summary = stats.summary(session, svc.clock())
-        inbox = inbox_queries.summary(session, svc.clock(), limit)
+        summary = stats.summary(session, now)
+        inbox = inbox_queries.summary(session, now, limit)
         funnels = funnel.funnels(session, svc.settings.program_timezone)
+        jobs = health.checks(session, svc.settings, now)
     return render_template(
         "admin/program.html",
         s=summary,
@@ -33,6 +35,7 @@ def program() -> ResponseReturnValue:
         limit=limit,
         funnels=funnels,
         steps=funnel.STEP_NAMES,
+        jobs=jobs,
     )
 
 
