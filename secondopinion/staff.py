@@ -31,6 +31,9 @@ def act(
     by: str,
     now: dt.datetime,
     zone: str = "",
+    *,
+    date: dt.date | None = None,
+    records: frozenset[int] = frozenset(),
 ) -> bool:
     """Carry out one action and log it; False when there is no such person."""
     person = people.lock_person(session, person_id)
@@ -39,11 +42,21 @@ def act(
     if action == PAUSE:
         people.pause(session, person.id, by, now)
     else:
-        _change(session, machine, person, StaffChange(StaffAction(action), by, zone), now)
-    record_action(
-        session, person_id, by, action, zone if action == StaffAction.TIMEZONE else "", now
-    )
+        change = StaffChange(StaffAction(action), by, zone, date, records)
+        _change(session, machine, person, change, now)
+    record_action(session, person_id, by, action, _detail(action, zone, date, records), now)
     return True
+
+
+def _detail(action: str, zone: str, date: dt.date | None, records: frozenset[int]) -> str:
+    """What the audit log keeps beside the action: the zone, the date, the records."""
+    if action == StaffAction.TIMEZONE:
+        return zone
+    if action == StaffAction.VISIT_DATE and date is not None:
+        return date.isoformat()
+    if action == StaffAction.RECORDS:
+        return "records " + ",".join(str(n) for n in sorted(records))
+    return ""
 
 
 def _change(

@@ -10,6 +10,7 @@ from flask import Flask
 from markupsafe import Markup, escape
 
 from flows.language import Language
+from webhooks.admin.zones import zone_name
 from webhooks.current import services
 
 STAFF_LANGUAGE = Language.EN  # the dashboard speaks English; the simulator, the patient's
@@ -47,3 +48,4 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(label, "label")
     app.add_template_filter(twilio_error, "twilio_error")
     app.add_template_filter(local, "local")
+    app.add_template_global(zone_name, "zone_name")

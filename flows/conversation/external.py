@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 from enum import StrEnum
 
-from flows.conversation.outcome import Consent, ConsentKind, Outcome
-from flows.conversation.state import Conversation, Status
+from flows.conversation.outcome import Consent, ConsentKind, Outcome, next_setup_step
+from flows.conversation.state import Conversation, Referral, Status, Step
 
 # Twilio error codes that mean a number cannot be texted any more.
 UNSUBSCRIBED = 21610  # the person texted STOP to the carrier, or Twilio's own opt-out
@@ -43,6 +44,13 @@ class StaffAction(StrEnum):
     TIMEZONE = "timezone"
     RESUME = "resume"  # reminders resumed after a pause: the plan is laid again from now
     ERASE = "erase"
+    VISIT_DATE = "visit-date"  # set or corrected for the person (they told staff)
+    RECORDS = "records"  # records the person has, as they told staff
+    REFERRAL_SENT = "referral-sent"
+
+
+# The questions staff answered for the person are no longer asked of them.
+SETUP_STEPS = frozenset({Step.DATE, Step.DATE_CONFIRM, Step.REFERRAL})
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -50,9 +58,34 @@ class StaffChange:
     action: StaffAction
     by: str  # the staff member's name, for the ledger
     zone: str = ""
+    date: dt.date | None = None  # VISIT_DATE
+    records: frozenset[int] = frozenset()  # RECORDS: items now done
+
+
+def _answered(conv: Conversation) -> Conversation:
+    """Past the setup questions staff have answered for the person."""
+    if conv.step in SETUP_STEPS:
+        return conv.replace(step=next_setup_step(conv.replace(pending_date=None)))
+    return conv
+
+
+def _for_the_person(conv: Conversation, event: StaffChange) -> Conversation:
+    """What the person told staff, as if they had texted it."""
+    if event.action is StaffAction.VISIT_DATE and event.date is not None:
+        moved = conv.replace(appointment=event.date, pending_date=None, date_deferred=False)
+        if conv.step is Step.OUTCOME or conv.visit_outcome is not None:
+            moved = moved.replace(step=Step.READY, visit_outcome=None)  # a new visit to ask about
+        return _answered(moved)
+    if event.action is StaffAction.RECORDS:
+        return conv.replace(records_done=conv.records_done | event.records)
+    if event.action is StaffAction.REFERRAL_SENT:
+        return _answered(conv.replace(referral=Referral.SENT))
+    return conv
 
 
 def staff(conv: Conversation, event: StaffChange) -> Outcome:
+    if event.action in (StaffAction.VISIT_DATE, StaffAction.RECORDS, StaffAction.REFERRAL_SENT):
+        return Outcome(_for_the_person(conv, event))
     if event.action is StaffAction.TIMEZONE:
         return Outcome(conv.replace(timezone=event.zone))
     if event.action is StaffAction.ERASE:
