@@ -64,3 +64,11 @@ def record_action(
             conversation_id=conversation_id, username=username, action=action, detail=detail, at=at
         )
     )
+
+
+def change_password(session: Session, row: StaffUserRow, password: str, keep: str) -> None:
+    """A new password chosen by its owner: every other session of theirs ends."""
+    if len(password) < MIN_PASSWORD:
+        raise ValueError(f"a password of at least {MIN_PASSWORD} characters")
+    row.password_hash = generate_password_hash(password)
+    staff_sessions.end_others(session, row.id, keep)
