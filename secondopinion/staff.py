@@ -11,7 +11,7 @@ import datetime as dt
 
 from sqlalchemy.orm import Session
 
-from flows import Machine
+from flows import Language, Machine, Status
 from flows.conversation.external import StaffAction, StaffChange
 from secondopinion.apply import apply
 from store import cases, labels, messages, milestones, people, reminders
@@ -20,7 +20,10 @@ from store.people import Person
 from store.staff import record_action
 
 PAUSE = "pause"
-ACTIONS = (PAUSE, *(action.value for action in StaffAction))
+ACTIONS = (
+    PAUSE,
+    *(a.value for a in StaffAction if a is not StaffAction.ENROL),
+)  # enrol: its own form
 
 
 def act(
@@ -84,3 +87,23 @@ def label(session: Session, person_id: int, given: Label, by: str, now: dt.datet
     labels.put(session, person_id, given, by, now)
     record_action(session, person_id, by, "label", f"navigator {given.navigator or 'none'}", now)
     return True
+
+
+def enrol(
+    session: Session,
+    machine: Machine,
+    phone: str,
+    zone: str,
+    language: Language,
+    how: str,
+    by: str,
+    now: dt.datetime,
+) -> int | None:
+    """Sign up a person who said yes to staff; their id, or None when they already take part."""
+    person = people.lock_by_phone(session, phone, now, zone)
+    if person.state.status is Status.ACTIVE:
+        return None
+    change = StaffChange(StaffAction.ENROL, by, language=language, how=how)
+    apply(session, machine, person, machine.step(person.state, change, now), now)
+    record_action(session, person.id, by, StaffAction.ENROL.value, how, now)
+    return person.id

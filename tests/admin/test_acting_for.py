@@ -103,3 +103,43 @@ def test_the_people_list_pages_and_sorts(admin_app, staff):
     second = get(staff, "/admin/people?page=2&sort=status").get_data(as_text=True)
     assert "Showing 51\u201353 of 53" in second and 'id="previous"' in second
     assert get(staff, "/admin/people?page=999999999999&sort=nonsense").status_code == 200
+
+
+def test_staff_sign_up_a_person_who_said_yes_on_the_phone(admin_app, staff):
+    from store.models import ConsentEventRow
+
+    form = get(staff, "/admin/people/new").get_data(as_text=True)
+    assert "Podemos enviarle mensajes de texto" in form and "up to 4 a week" in form
+    missing = post(staff, "/admin/people/new", phone="(787) 555-0133", language="es", how="phone")
+    assert missing.status_code == 400  # not ticked: they have not said yes
+    done = post(
+        staff, "/admin/people/new", phone="(787) 555-0133", language="es", how="phone", agreed="yes"
+    )
+    assert done.status_code == 303
+    with admin_app.extensions["secondopinion"].sessions() as session:
+        row = session.scalar(select(ConversationRow).where(ConversationRow.phone == "+17875550133"))
+        assert row is not None and row.status == "active" and row.language == "es"
+        [entry] = session.scalars(select(ConsentEventRow))
+        welcome = session.scalars(
+            select(ReminderRow).where(ReminderRow.kind == "staff_welcome")
+        ).one()
+        logged = session.scalars(select(StaffActionRow).where(StaffActionRow.action == "enrol"))
+        assert [(a.username, a.detail) for a in logged] == [("nadia", "by phone")]
+    assert (entry.kind, entry.channel) == ("opt_in", "staff")
+    assert entry.words == "said yes by phone to nadia"
+    assert entry.shown_text.startswith("Podemos enviarle mensajes de texto")  # the words read
+    assert welcome.status == PENDING  # the first text, due at once
+    again = post(
+        staff, "/admin/people/new", phone="+17875550133", language="es", how="phone", agreed="yes"
+    )
+    assert again.status_code == 409
+    assert post(staff, f"/admin/people/{row.id}/enrol").status_code == 400
+
+
+def test_the_first_text_after_staff_sign_up_has_help_and_stop(admin_app):
+    from flows import Language
+
+    machine = admin_app.extensions["secondopinion"].machine
+    for language, help_word in ((Language.EN, "HELP"), (Language.ES, "AYUDA")):
+        words = machine.render_key("staff_welcome", language)
+        assert "STOP" in words and help_word in words and "4" in words
