@@ -78,7 +78,7 @@ def test_a_coordinators_day_on_the_dashboard(
     page.locator(".flash", has_text="Records saved").wait_for()
     assert "1 of 4" in page.inner_text("#records")
     assert page.locator("#pause").count() == 1
-    shoot(page, "dashboard-person")
+    shoot(page, "dashboard-acting-for")
 
     page.goto(f"{live_server}/admin/people?stuck=this-week&sort=visit")
     assert page.locator("table.people tbody tr", has_text="+1•••0171").count() == 1
