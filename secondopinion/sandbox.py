@@ -12,9 +12,11 @@ import secrets
 
 from sqlalchemy import select
 
+from flows.reminders.sending import NOT_COUNTED
+from flows.reminders.window import WEEK, why_not_now
 from secondopinion.container import Services
 from secondopinion.reminders.send import send_reminders
-from store import reminders
+from store import people, reminders
 from store.db import transaction
 from store.models import ConversationRow
 
@@ -63,24 +65,51 @@ def next_due(svc: Services, conversation: int) -> dt.datetime | None:
         return reminders.next_due(session, conversation)
 
 
-def send_due(svc: Services, conversation: int, now: dt.datetime, sender: SandboxSender) -> int:
-    """Claim and send what is due at `now` on the sandbox's clock; how many were claimed."""
+def send_due(
+    svc: Services, conversation: int, now: dt.datetime, sender: SandboxSender
+) -> list[str]:
+    """Claim and send what is due at `now` on the sandbox's clock; what became of each."""
     here = dataclasses.replace(svc, sender=sender, limiter=NoLimit(), clock=lambda: now)
     with transaction(svc.sessions) as session:
         ids = reminders.claim_due(session, now, 50, sandbox=conversation)
-    for reminder_id in ids:
-        send_reminders(here, [reminder_id])
-    return len(ids)
+    return [send_reminders(here, [reminder_id])[0] for reminder_id in ids]
 
 
 def walk(
     svc: Services, conversation: int, start: dt.datetime, until: dt.datetime, sender: SandboxSender
-) -> None:
-    """Move time from `start` to `until`, sending each reminder at the moment it falls due."""
-    send_due(svc, conversation, start, sender)
+) -> list[str]:
+    """Move time from `start` to `until`, sending each reminder at the moment it falls due;
+    what became of each reminder claimed on the way ("sent", "deferred", "skipped" ...)."""
+    outcomes = send_due(svc, conversation, start, sender)
     for _ in range(MAX_STEPS):
         due = next_due(svc, conversation)
         if due is None or due > until:
-            return
-        if not send_due(svc, conversation, max(due, start), sender):
-            return  # due but not claimable (paused by staff): nothing more happens
+            break
+        claimed = send_due(svc, conversation, max(due, start), sender)
+        if not claimed:
+            break  # due but not claimable (paused by staff): nothing more happens
+        outcomes += claimed
+    return outcomes
+
+
+def why_nothing_went(
+    svc: Services, conversation: int | None, at: dt.datetime, outcomes: list[str]
+) -> str:
+    """Why a walk to the next reminder sent no text: a `flows.reminders.window.Wait`, or
+    "not_joined", "paused", "nothing_left", "nothing_to_say" (no longer timely), "later"."""
+    if conversation is None:
+        return "not_joined"
+    with svc.sessions() as session:
+        person = people.find(session, conversation)
+        if person is None:
+            return "not_joined"
+        if person.paused or "paused" in outcomes:
+            return "paused"
+        if reminders.next_due(session, conversation) is None:
+            return "nothing_to_say" if "skipped" in outcomes else "nothing_left"
+        if "deferred" not in outcomes:
+            return "nothing_to_say" if "skipped" in outcomes else "later"
+        sends = reminders.recent_sends(session, [conversation], at - WEEK, NOT_COUNTED)
+    window = svc.machine.plan.window
+    wait = why_not_now(at, person.state.timezone, window, sends[conversation])
+    return wait.value if wait else "later"

@@ -12,7 +12,7 @@ import datetime as dt
 
 from sqlalchemy.orm import Session
 
-from flows import Machine
+from flows import Language, Machine, Status
 from flows.conversation.external import StaffAction, StaffChange
 from secondopinion import privacy
 from secondopinion.apply import apply
@@ -22,7 +22,10 @@ from store.people import Person
 from store.staff import record_action
 
 PAUSE = "pause"
-ACTIONS = (PAUSE, *(action.value for action in StaffAction))
+ACTIONS = (
+    PAUSE,
+    *(a.value for a in StaffAction if a is not StaffAction.ENROL),
+)  # enrol: its own form
 
 
 def act(
@@ -33,6 +36,9 @@ def act(
     by: str,
     now: dt.datetime,
     zone: str = "",
+    *,
+    date: dt.date | None = None,
+    records: frozenset[int] = frozenset(),
 ) -> bool:
     """Carry out one action and log it; False when there is no such person."""
     if action == StaffAction.ERASE:
@@ -43,11 +49,21 @@ def act(
     if action == PAUSE:
         people.pause(session, person.id, by, now)
     else:
-        _change(session, machine, person, StaffChange(StaffAction(action), by, zone), now)
-    record_action(
-        session, person_id, by, action, zone if action == StaffAction.TIMEZONE else "", now
-    )
+        change = StaffChange(StaffAction(action), by, zone, date, records)
+        _change(session, machine, person, change, now)
+    record_action(session, person_id, by, action, _detail(action, zone, date, records), now)
     return True
+
+
+def _detail(action: str, zone: str, date: dt.date | None, records: frozenset[int]) -> str:
+    """What the audit log keeps beside the action: the zone, the date, the records."""
+    if action == StaffAction.TIMEZONE:
+        return zone
+    if action == StaffAction.VISIT_DATE and date is not None:
+        return date.isoformat()
+    if action == StaffAction.RECORDS:
+        return "records " + ",".join(str(n) for n in sorted(records))
+    return ""
 
 
 def _change(
@@ -66,3 +82,23 @@ def label(session: Session, person_id: int, given: Label, by: str, now: dt.datet
     labels.put(session, person_id, given, by, now)
     record_action(session, person_id, by, "label", f"navigator {given.navigator or 'none'}", now)
     return True
+
+
+def enrol(
+    session: Session,
+    machine: Machine,
+    phone: str,
+    zone: str,
+    language: Language,
+    how: str,
+    by: str,
+    now: dt.datetime,
+) -> int | None:
+    """Sign up a person who said yes to staff; their id, or None when they already take part."""
+    person = people.lock_by_phone(session, phone, now, zone)
+    if person.state.status is Status.ACTIVE:
+        return None
+    change = StaffChange(StaffAction.ENROL, by, language=language, how=how)
+    apply(session, machine, person, machine.step(person.state, change, now), now)
+    record_action(session, person.id, by, StaffAction.ENROL.value, how, now)
+    return person.id

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from store.models import SignInRow
 
 OK, FAILED, REFUSED, SIGNED_OUT = "ok", "failed", "refused", "signed_out"
+PASSWORD_CHANGED = "new_password"  # fits the outcome column (12)
 
 
 def record(session: Session, at: dt.datetime, username: str, address: str, outcome: str) -> None:

@@ -75,3 +75,11 @@ def unlink(session: Session, person: int) -> None:
     """The person is being erased: what staff did stays, without them or its details."""
     done = update(StaffActionRow).where(StaffActionRow.conversation_id == person)
     session.execute(done.values(conversation_id=None, detail=""))
+
+
+def change_password(session: Session, row: StaffUserRow, password: str, keep: str) -> None:
+    """A new password chosen by its owner: every other session of theirs ends."""
+    if len(password) < MIN_PASSWORD:
+        raise ValueError(f"a password of at least {MIN_PASSWORD} characters")
+    row.password_hash = generate_password_hash(password)
+    staff_sessions.end_others(session, row.id, keep)

@@ -55,3 +55,12 @@ def end(session: Session, token: str) -> None:
 def end_all(session: Session, staff_id: int) -> None:
     """Every session of this account, ended (a new password, the account removed)."""
     session.execute(delete(StaffSessionRow).where(StaffSessionRow.staff_id == staff_id))
+
+
+def end_others(session: Session, staff_id: int, token: str) -> None:
+    """Every session of this account but the one behind `token` (a password changed)."""
+    session.execute(
+        delete(StaffSessionRow).where(
+            StaffSessionRow.staff_id == staff_id, StaffSessionRow.token_hash != _hash(token)
+        )
+    )

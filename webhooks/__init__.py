@@ -28,9 +28,21 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     install(app, services or _build(settings))
     logs.configure()
 
-    from webhooks import admin, guard, headers, health, simulator, sms, status, unavailable, voice
+    from webhooks import (
+        admin,
+        guard,
+        headers,
+        health,
+        simulator,
+        sms,
+        status,
+        unavailable,
+        voice,
+        words,
+    )
 
     guard.init_app(app, settings.max_content_length)
+    words.init_app(app)
     headers.init_app(app)
     unavailable.init_app(app)
     app.register_blueprint(health.bp)

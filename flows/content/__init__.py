@@ -16,6 +16,8 @@ from flows.language import Language
 CATALOGUE_DIR = Path(__file__).parent
 RECORD_ITEMS: tuple[int, ...] = (1, 2, 3, 4)
 """Numbered checklist items; their names live in the catalogues."""
+STAFF_WELCOME = "staff_welcome"  # the first text after staff sign a person up
+STAFF_SCRIPT = "staff_script"  # what staff read aloud to ask for consent (a spoken entry)
 WHEN_KEYS = frozenset({"on", "today", "tomorrow", "days"})
 """The ways of saying how far the visit is, in `[when]` of each catalogue."""
 
@@ -35,6 +37,12 @@ class Catalogue:
     records: Mapping[int, str]
     phrases: tuple[str, ...]
     when_words: Mapping[str, str]  # "in {days} days, on {date}", "tomorrow, {date}", ...
+    labels: Mapping[str, Mapping[str, str]] = dataclasses.field(default_factory=dict)
+
+    def label(self, group: str, value: object) -> str:
+        """What staff read for a code name ("opted_out"); the code itself when unlabelled."""
+        text = "" if value is None else str(value)
+        return self.labels.get(group, {}).get(text, text)
 
     def budget(self, key: str) -> int:
         return self.segments.get(key, self.default_segments)
@@ -63,18 +71,30 @@ def load_catalogue(path: Path) -> Catalogue:
     """Read one catalogue file; a malformed file fails loudly at start-up, not mid-chat."""
     data = tomllib.loads(path.read_text(encoding="utf-8"))
     meta = data["meta"]
+    signup = data.get("staff_signup", {})  # kept in a table of its own, merged in here
+    sms = {**data["sms"], **({STAFF_WELCOME: signup["welcome"]} if "welcome" in signup else {})}
+    voice = {**data.get("voice", {}), **({STAFF_SCRIPT: signup["script"]} if signup else {})}
+    segments = {k: int(v) for k, v in data.get("segments", {}).items()}
+    if "segments" in signup:
+        segments[STAFF_WELCOME] = int(signup["segments"])
     return Catalogue(
         language=Language(meta["language"]),
         date_format=meta["date_format"],
         default_segments=int(meta["default_segments"]),
-        sms=MappingProxyType(dict(data["sms"])),
-        voice=MappingProxyType(dict(data.get("voice", {}))),
-        segments=MappingProxyType({k: int(v) for k, v in data.get("segments", {}).items()}),
+        sms=MappingProxyType(sms),
+        voice=MappingProxyType(voice),
+        segments=MappingProxyType(segments),
         keywords=MappingProxyType({k: tuple(v) for k, v in data["keywords"].items()}),
         opt_out_patterns=tuple(data.get("opt_out_phrases", {}).get("patterns", ())),
         records=MappingProxyType({int(k): v for k, v in data["records"].items()}),
         phrases=tuple(data["phrases"]["list"]),
         when_words=MappingProxyType(dict(data["when"])),
+        labels=MappingProxyType(
+            {
+                group: MappingProxyType(dict(words))
+                for group, words in data.get("labels", {}).items()
+            }
+        ),
     )
 
 
@@ -99,4 +119,13 @@ def load_content(directory: Path = CATALOGUE_DIR) -> Content:
     return Content(MappingProxyType(catalogues))
 
 
-__all__ = ["RECORD_ITEMS", "WHEN_KEYS", "Catalogue", "Content", "load_catalogue", "load_content"]
+__all__ = [
+    "RECORD_ITEMS",
+    "STAFF_SCRIPT",
+    "STAFF_WELCOME",
+    "WHEN_KEYS",
+    "Catalogue",
+    "Content",
+    "load_catalogue",
+    "load_content",
+]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 
-from flows.content import RECORD_ITEMS, WHEN_KEYS, Content
+from flows.content import RECORD_ITEMS, STAFF_SCRIPT, STAFF_WELCOME, WHEN_KEYS, Content
 from flows.content.program import LONGEST, length_problems, placeholder_problems
 from flows.content.render import PLACEHOLDERS, Program, Reply, placeholders, render
 from flows.content.segments import Encoding, count_segments
@@ -15,8 +15,8 @@ MIN_PHRASES = 4
 # Texts that tell people how often we write: the number is filled in from the plan's weekly
 # cap, so the promise and what is enforced can never drift apart.
 FREQUENCY = {
-    "sms": ("consent", "welcome_back", "help", "voice_welcome", "confirm_by_text"),
-    "voice": ("consent",),
+    "sms": ("consent", "welcome_back", "help", "voice_welcome", "confirm_by_text", STAFF_WELCOME),
+    "voice": ("consent", STAFF_SCRIPT),
 }
 DAYS_AHEAD = (None, 0, 1, 2, 10)  # "on …", "today", "tomorrow", "in N days": every wording
 
@@ -101,6 +101,7 @@ def check(content: Content, program: Program, *, strict: bool = False) -> Report
     problems.extend(_voice_problems(content))
     problems.extend(_frequency_problems(content))
     problems.extend(_when_problems(content))
+    problems.extend(_label_problems(content))
     return Report(tuple(rows), tuple(dict.fromkeys(problems)))
 
 
@@ -142,4 +143,17 @@ def _voice_problems(content: Content) -> list[str]:
                     problems.append(
                         f"{language}.voice.{key}: placeholders differ from {other.language}"
                     )
+    return problems
+
+
+def _label_problems(content: Content) -> list[str]:
+    """Every label group and value in one language is in every other."""
+    problems: list[str] = []
+    for language, catalogue in content.catalogues.items():
+        for other in content.catalogues.values():
+            for group, words in other.labels.items():
+                missing = set(words) - set(catalogue.labels.get(group, {}))
+                problems.extend(
+                    f"{language}: missing label {group}.{key}" for key in sorted(missing)
+                )
     return problems

@@ -85,7 +85,7 @@ class Machine:
         if isinstance(event, CarrierRefused):
             return carrier(conv, event)
         if isinstance(event, StaffChange):
-            return staff(conv, event)
+            return staff(conv, event, now)
         reading = self.keywords.read(event.body)
         if conv.status in (Status.NEW, Status.OPTED_OUT, Status.CONFIRMING):
             return _outside(conv, reading, now)

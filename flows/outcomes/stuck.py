@@ -13,6 +13,7 @@ STILL_ON_THE_WAY = frozenset({Status.ACTIVE, Status.COMPLETED})
 
 
 class Stuck(StrEnum):
+    THIS_WEEK = "this-week"  # a visit within REFERRAL_DAYS, records missing or referral not sent
     RECORDS_SOON = "records-soon"  # a visit within RECORDS_DAYS and records still missing
     REFERRAL_SOON = "referral-soon"  # a visit within REFERRAL_DAYS and no referral sent yet
     NO_DATE = "no-date"  # in the program, and no visit date
@@ -22,6 +23,7 @@ class Stuck(StrEnum):
 RECORDS_DAYS = 3
 REFERRAL_DAYS = 7
 LABELS = {
+    Stuck.THIS_WEEK: f"Visit within {REFERRAL_DAYS} days, records missing or referral not sent",
     Stuck.RECORDS_SOON: f"Visit in {RECORDS_DAYS} days or less, records still missing",
     Stuck.REFERRAL_SOON: f"Visit in {REFERRAL_DAYS} days or less, referral not sent",
     Stuck.NO_DATE: "No visit date yet",
@@ -46,6 +48,9 @@ def is_stuck(conv: Conversation, stuck: Stuck, now: dt.datetime) -> bool:
         return False
     if stuck is Stuck.RECORDS_SOON:
         return _visit_within(conv, today, RECORDS_DAYS) and bool(conv.records_missing)
+    if stuck is Stuck.THIS_WEEK:
+        waiting = bool(conv.records_missing) or conv.referral in WAITING_REFERRAL
+        return _visit_within(conv, today, REFERRAL_DAYS) and waiting
     if stuck is Stuck.REFERRAL_SOON:
         return _visit_within(conv, today, REFERRAL_DAYS) and conv.referral in WAITING_REFERRAL
     return conv.appointment is None

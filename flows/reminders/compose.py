@@ -7,6 +7,7 @@ import datetime as dt
 from collections.abc import Callable
 from zoneinfo import ZoneInfo
 
+from flows.content import STAFF_WELCOME
 from flows.conversation.outcome import Outcome, say
 from flows.conversation.state import NO_MORE_TEXTS, Conversation, Referral, Status, Step
 from flows.reminders.timely import days_to_visit, timely
@@ -115,6 +116,10 @@ def _welcome(due: Due) -> Outcome:
     return Outcome(due.conv, say(due.conv, "voice_welcome"))
 
 
+def _staff_welcome(due: Due) -> Outcome:
+    return Outcome(due.conv, say(due.conv, STAFF_WELCOME))
+
+
 def _confirm(due: Due) -> Outcome:
     return Outcome(due.conv, say(due.conv, "confirm_by_text"))
 
@@ -122,6 +127,7 @@ def _confirm(due: Due) -> Outcome:
 COMPOSERS: dict[str, Callable[[Due], Outcome]] = {
     "by_text": _by_text,
     "welcome": _welcome,
+    STAFF_WELCOME: _staff_welcome,
     "confirm": _confirm,
     "checklist": _checklist,
     "normal": _normal,

@@ -17,9 +17,9 @@ VISIT_DAY = frozenset({"day_before"})  # worded "today" on the day: what to brin
 # Closer to the visit than this, the 3-days-before reminder lists what is missing (and "ask
 # for copies soon, they take a week" would no longer help).
 BEFORE_VISIT_MIN_DAYS = {"week_before": 4, "checklist": 4}
-ANSWERS = frozenset({"by_text", "confirm", "texted", "welcome"})
-"""Texts that answer what the person just did (a key on a call): sent at once, day or night,
-and, like replies to their own texts, not counted against the daily or weekly cap."""
+ANSWERS = frozenset({"by_text", "confirm", "texted", "welcome", "staff_welcome"})
+"""Texts that answer what the person just did (a key on a call, signing up with staff): sent
+at once, day or night, and, like replies to their own texts, not counted against the caps."""
 
 
 def days_to_visit(conv: Conversation, today: dt.date) -> int | None:

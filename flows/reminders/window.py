@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 from collections.abc import Sequence
+from enum import StrEnum
 from zoneinfo import ZoneInfo
 
 EARLIEST_START = dt.time(8, 0)
@@ -89,3 +90,29 @@ def week_full_until(t: dt.datetime, sends: Sequence[dt.datetime], cap: int) -> d
 def week_has_room(t: dt.datetime, sends: Sequence[dt.datetime], cap: int) -> bool:
     """Whether one more send at `t` keeps every seven days in a row at `cap` or fewer."""
     return week_full_until(t, sends, cap) is None
+
+
+class Wait(StrEnum):
+    """Why a reminder due at some moment may not go then (the simulator says it)."""
+
+    QUIET_HOURS = "quiet_hours"
+    DAILY_CAP = "daily_cap"
+    WEEKLY_CAP = "weekly_cap"
+    SPACING = "spacing"
+
+
+def why_not_now(
+    t: dt.datetime, zone: str, window: Window, sends: Sequence[dt.datetime]
+) -> Wait | None:
+    """The first rule of `earliest_slot` that holds a reminder back at `t`; None: it may go."""
+    tz = ZoneInfo(zone)
+    local = t.astimezone(tz)
+    if not window.start <= local.time() < window.end:
+        return Wait.QUIET_HOURS
+    if sum(1 for s in sends if s.astimezone(tz).date() == local.date()) >= window.max_per_day:
+        return Wait.DAILY_CAP
+    if week_full_until(t, sends, window.max_per_week) is not None:
+        return Wait.WEEKLY_CAP
+    if any(abs(s - t) < window.spacing for s in sends):
+        return Wait.SPACING
+    return None

@@ -44,7 +44,7 @@ def test_the_timeline_shows_messages_consent_and_reminders(admin_app, staff):
     page = get(staff, f"/admin/people/{person}").get_data(as_text=True)
     assert "SECOND" in page  # the text the person sent
     assert "opt_in by sms" in page
-    assert "checklist" in page and PENDING in page
+    assert "Records checklist" in page and "Waiting to go" in page  # in words, not code names
 
 
 def test_pause_keeps_the_sweep_away_and_resume_brings_it_back(admin_app, staff):

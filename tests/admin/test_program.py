@@ -17,7 +17,7 @@ def test_program_counts_people_and_languages(admin_app, staff):
     enrol(admin_app, ANA)
     enrol(admin_app, BEN, "SEGUNDA", "2")
     page = get(staff, "/admin/program").get_data(as_text=True)
-    assert "<b>2</b> enrolled" in page
+    assert "<b>2</b> signed up" in page
     assert "<b>1</b> in Spanish" in page and "<b>1</b> in English" in page
     assert "<polyline" in page
 
@@ -94,3 +94,21 @@ def test_the_workers_health_is_shown_on_the_program_page_and_in_metrics(admin_ap
 def test_a_sweep_that_stopped_is_called_out(admin_app, staff):
     page = get(staff, "/admin/program").get_data(as_text=True)
     assert "Reminders are not being swept" in page
+
+
+def test_the_cards_count_what_the_chart_draws_and_leave_the_sandbox_out(admin_app, staff):
+    from store.db import transaction
+    from store.sandbox import open_sandbox
+
+    with transaction(admin_app.extensions["secondopinion"].sessions) as session:
+        open_sandbox(session, "+12125550177", dt.datetime.now(dt.UTC))  # a pretend number
+    enrol(admin_app, ANA)
+    enrol(admin_app, "+12125550177")
+    page = get(staff, "/admin/program").get_data(as_text=True)
+    assert '<b id="card-enrolled">1</b> signed up' in page
+    assert '<b id="card-texts-in">2</b> texts from people' in page
+    assert "signed up (1)" in page and "texts from people (2)" in page  # the chart's legend
+    assert "<b>1</b> signed up" in page  # everyone so far: the sandbox is nobody
+    assert page.count("<text") >= 6  # the axes have their numbers and dates
+    ledger = get(staff, "/admin/consent.csv").get_data(as_text=True)
+    assert ANA in ledger and "+12125550177" not in ledger

@@ -30,20 +30,39 @@ def browser(admin_app):  # type: ignore[no-untyped-def]
 
 
 def answers(client, name: str, tries: int) -> list[tuple[int, str]]:  # type: ignore[no-untyped-def]
+    """Each answer, with the name as typed (kept in the form) taken out."""
     found = []
     for _ in range(tries):
         response = attempt(client, name, "a wrong guess", GUESSER)
-        found.append((response.status_code, response.get_data(as_text=True)))
+        found.append((response.status_code, response.get_data(as_text=True).replace(name, "")))
     return found
 
 
-def test_a_real_name_and_an_unknown_one_get_the_very_same_answers(guest):
-    real, unknown = (
-        answers(guest, "nadia", FREE_TRIES + 3),
-        answers(guest, "nobody", FREE_TRIES + 3),
-    )
+def test_a_real_name_and_an_unknown_one_get_the_very_same_answers(admin_app):
+    with time_machine.travel(dt.datetime(2027, 1, 4, 15, 0, tzinfo=dt.UTC), tick=False):
+        guest = browser(admin_app)
+        real, unknown = (
+            answers(guest, "nadia", FREE_TRIES + 3),
+            answers(guest, "nobody", FREE_TRIES + 3),
+        )
     assert real == unknown
     assert {status for status, _ in real} == {401}
+
+
+def test_a_refusal_says_how_many_tries_are_left_then_how_long_to_wait(admin_app):
+    with time_machine.travel(dt.datetime(2027, 1, 4, 15, 0, tzinfo=dt.UTC), tick=False):
+        guest = browser(admin_app)
+        said = [page for _, page in answers(guest, "nadia", FREE_TRIES + 1)]
+    assert f"{FREE_TRIES - 1} more tries before a short wait" in said[0]
+    assert "1 more try before a short wait" in said[FREE_TRIES - 2]
+    assert "Wait 1 second, then try again" in said[FREE_TRIES - 1]  # the first wait
+    assert "too many tries with this name" in said[FREE_TRIES]
+
+
+def test_the_name_typed_stays_in_the_form_and_no_command_line_is_shown(guest):
+    page = attempt(guest, "Nadia", "a wrong guess", GUESSER).get_data(as_text=True)
+    assert 'value="Nadia"' in page
+    assert "secondopinion staff" not in page and "<code>" not in page
 
 
 def test_a_guesser_elsewhere_never_keeps_the_real_user_out(guest, admin_app):

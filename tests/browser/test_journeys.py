@@ -72,7 +72,7 @@ def test_a_spanish_journey_in_the_simulator_then_staff_pause_the_person(
     reminder = page.locator(".bubble.reminder").first
     reminder.wait_for()
     assert "expediente" in reminder.inner_text()
-    assert "delivered" in reminder.locator(".status").inner_text()
+    assert "Entregado" in reminder.locator(".status").inner_text()  # in words, in Spanish
     text(page, "LISTO 1")
     assert page.locator("#bubbles .bubble .text").last.inner_text().startswith("Anotado")
     shoot(page, "simulator")
@@ -81,7 +81,7 @@ def test_a_spanish_journey_in_the_simulator_then_staff_pause_the_person(
     page.select_option("#unit", "days")
     page.click("#jump-ahead")
     page.locator(".bubble.reminder", has_text="haya ido bien").wait_for()
-    assert page.locator(".bubble.reminder .status", has_text="delivered").count() >= 4
+    assert page.locator(".bubble.reminder .status", has_text="Entregado").count() >= 4
 
     engine = make_engine(live_settings.database_url)
     sessions = make_sessions(engine)

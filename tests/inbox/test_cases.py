@@ -45,7 +45,7 @@ def test_a_spanish_question_opens_a_case_and_the_menu_follows(inbox_app, nadia) 
     assert case.status == "open" and case.opened_by == "patient" and case.assigned_to is None
     inbox = page(nadia, "/admin/inbox")
     assert QUESTION_ES in inbox and "+1•••0152" in inbox and BEA not in inbox
-    assert "needs an answer" in inbox and ">es<" in inbox and ">ready<" in inbox
+    assert "needs an answer" in inbox and ">Spanish<" in inbox and ">All set<" in inbox
     assert "Inbox (1)" in inbox
 
 

@@ -71,7 +71,7 @@ def test_the_next_reminder_arrives_as_a_delivered_bubble(phone, sessions):
     reminder = messages(sessions, PHONE)[-1]
     assert reminder.reply_to_id is None and reminder.sid is not None
     assert reminder.status == "delivered"
-    assert "delivered" in screen and "reminder" in screen
+    assert "Delivered" in screen and "reminder" in screen
     assert reminders(sessions, PHONE)[0].status == SENT
 
 

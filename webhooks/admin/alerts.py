@@ -40,6 +40,7 @@ class Flag:
     masked: str
     at: dt.datetime | None
     detail: str
+    zone: str = "America/New_York"  # the person's, for `at`
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -64,38 +65,38 @@ def alerts(session: Session, now: dt.datetime) -> list[Alert]:
 
 def _failed(session: Session, since: dt.datetime) -> list[Flag]:
     """Refused by Twilio when sent, or reported undelivered afterwards; newest first."""
-    phone = ConversationRow.phone
+    phone, zone = ConversationRow.phone, ConversationRow.timezone
     refused = (
-        select(ReminderRow.conversation_id, phone, ReminderRow.due_at, ReminderRow.error_code)
+        select(ReminderRow.conversation_id, phone, ReminderRow.due_at, ReminderRow.error_code, zone)
         .join(ConversationRow)
         .where(ReminderRow.status == FAILED, ReminderRow.due_at >= since)
     )
     lost = (
-        select(MessageRow.conversation_id, phone, MessageRow.created_at, MessageRow.error_code)
+        select(
+            MessageRow.conversation_id, phone, MessageRow.created_at, MessageRow.error_code, zone
+        )
         .join(ConversationRow)
         .where(MessageRow.status.in_(FAILED_DELIVERY), MessageRow.created_at >= since)
     )
     rows = [*session.execute(refused), *session.execute(lost)]
     flags = [
-        Flag(p, mask(number), at, f"error {code}" if code else "") for p, number, at, code in rows
+        Flag(p, mask(number), at, f"error {code}" if code else "", tz)
+        for p, number, at, code, tz in rows
     ]
     return sorted(flags, key=lambda f: f.at or since, reverse=True)
 
 
 def _opted_out(session: Session, since: dt.datetime) -> list[Flag]:
     query = (
-        select(ConsentEventRow)
-        .where(
-            ConsentEventRow.kind == "opt_out",
-            ConsentEventRow.at >= since,
-            ConsentEventRow.conversation_id.is_not(None),  # a forgotten person is gone
-        )
+        select(ConsentEventRow, ConversationRow.timezone)
+        .join(ConversationRow, ConversationRow.id == ConsentEventRow.conversation_id)
+        .where(ConsentEventRow.kind == "opt_out", ConsentEventRow.at >= since)
         .order_by(ConsentEventRow.at.desc())
     )
     return [
-        Flag(e.conversation_id, mask(e.phone), e.at, f"by {e.channel}")
-        for e in session.scalars(query)
-        if e.conversation_id is not None
+        Flag(e.conversation_id, mask(e.phone), e.at, f"by {e.channel}", zone)
+        for e, zone in session.execute(query)
+        if e.conversation_id is not None  # the join keeps only people not forgotten
     ]
 
 
@@ -105,7 +106,7 @@ def _visit_tomorrow(session: Session, now: dt.datetime) -> list[Flag]:
     soon = ConversationRow.appointment.between(today, today + dt.timedelta(days=2))
     query = select(ConversationRow).where(ConversationRow.status == "active", soon)
     return [
-        Flag(row.id, mask(row.phone), None, f"visit {row.appointment}")
+        Flag(row.id, mask(row.phone), None, f"visit {row.appointment}", row.timezone)
         for row in session.scalars(query.order_by(ConversationRow.appointment, ConversationRow.id))
         if visit_tomorrow_records_missing(state_of(row), now)
     ]

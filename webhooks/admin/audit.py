@@ -8,11 +8,13 @@ from flask.typing import ResponseReturnValue
 from sqlalchemy import select
 
 from store.models import SignInRow, StaffActionRow
+from store.sign_ins import PASSWORD_CHANGED
 from webhooks.admin.blueprint import bp, staff_only
 from webhooks.admin.spreadsheet import cell, csv_response
 from webhooks.current import services
 
 AUDIT_COLUMNS = ("at", "staff", "action", "person", "detail", "address")
+OUTCOMES = {PASSWORD_CHANGED: "password changed"}
 
 
 @bp.get("/audit.csv")
@@ -25,7 +27,14 @@ def audit_csv() -> ResponseReturnValue:
             for a in session.scalars(select(StaffActionRow))
         ]
         sign_ins = [
-            (s.at, cell(s.username), f"sign-in {s.outcome}", "", "", s.address)
+            (
+                s.at,
+                cell(s.username),
+                OUTCOMES.get(s.outcome, f"sign-in {s.outcome}"),
+                "",
+                "",
+                s.address,
+            )
             for s in session.scalars(select(SignInRow))
         ]
     rows = sorted([*actions, *sign_ins], key=lambda row: row[0])

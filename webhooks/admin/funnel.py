@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from flows.outcomes.funnel import Funnel, Journey, funnel, grouped
 from flows.outcomes.milestones import Milestone
-from store.models import ConversationRow, MilestoneRow
+from store.models import ConversationRow, MilestoneRow, SandboxRow
 from webhooks.admin.blueprint import bp, staff_only
 from webhooks.current import services
 
@@ -41,6 +41,7 @@ def journeys(session: Session, zone: str) -> list[Journey]:
         MilestoneRow.milestone,
         MilestoneRow.at,
     ).join(ConversationRow, ConversationRow.id == MilestoneRow.conversation_id)
+    query = query.where(ConversationRow.phone.not_in(select(SandboxRow.phone)))  # real people
     people: dict[int, tuple[str, dict[Milestone, dt.datetime]]] = {}
     for person, language, milestone, at in session.execute(query):
         people.setdefault(person, (language, {}))[1][Milestone(milestone)] = at

@@ -47,6 +47,7 @@ class Item:
     age: dt.timedelta
     overdue: bool
     lines: Sequence[Line]
+    timezone: str = "America/New_York"  # the person's: the page's times are in it
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -104,6 +105,7 @@ def _item(
         age=stored.case.age(now),
         overdue=stored.case.overdue(now, limit),
         lines=lines,
+        timezone=person.timezone,
     )
 
 

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
-from zoneinfo import available_timezones
+from dataclasses import replace
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
@@ -11,6 +12,7 @@ from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
 
 from flows import Language, Status
+from flows.content import RECORD_ITEMS
 from flows.outcomes.stuck import LABELS as STUCK
 from flows.outcomes.stuck import Stuck
 from flows.phones import mask
@@ -25,11 +27,23 @@ from store.labels import MAX_LABEL, Label
 from webhooks.admin import alerts, queries
 from webhooks.admin.blueprint import bp, current_staff, staff_only
 from webhooks.admin.texting import REFUSALS, answer_choices, send_outcome, staff_text
+from webhooks.admin.zones import OTHER_ZONES, US_ZONES, ZONES
 from webhooks.current import services
 
 log = logging.getLogger(__name__)
 BAD_LABEL = f"A label of up to {MAX_LABEL} characters, and a navigator from the list."
-ZONES = sorted(z for z in available_timezones() if z.startswith(("America/", "Pacific/")))
+MAX_BACK, MAX_AHEAD = dt.timedelta(days=31), dt.timedelta(days=366)
+ACTED_FOR = frozenset({"visit-date", "records", "referral-sent"})
+DONE = {  # what staff read after an action
+    "pause": "Reminders paused.",
+    "resume": "Reminders resumed.",
+    "timezone": "Time zone changed.",
+    "opt-out": "Opted out: no more texts to this person.",
+    "erase": "Erased: only the consent record is kept.",
+    "visit-date": "Visit date saved; the reminders follow it.",
+    "records": "Records saved.",
+    "referral-sent": "Referral marked as sent.",
+}
 
 
 @bp.get("/")
@@ -49,6 +63,8 @@ def _filters() -> queries.Filters:
         search=args.get("search", "").strip()[:MAX_LABEL],
         navigator=current_staff() if args.get("mine") == "1" else "",
         stuck=Stuck(stuck) if stuck in set(Stuck) else None,
+        sort=args.get("sort", "") if args.get("sort") in queries.SORTS else "activity",
+        page=min(int(page), queries.MAX_PAGE) if (page := args.get("page", "1")).isdigit() else 1,
     )
 
 
@@ -57,7 +73,7 @@ def _filters() -> queries.Filters:
 def people() -> ResponseReturnValue:
     svc, filters = services(), _filters()
     with svc.sessions() as session:
-        found = queries.people(session, filters, svc.clock())
+        found = queries.people(session, replace(filters, page=max(filters.page, 1)), svc.clock())
         flagged = alerts.alerts(session, svc.clock())
     return render_template(
         "admin/people.html",
@@ -67,7 +83,16 @@ def people() -> ResponseReturnValue:
         languages=[lang.value for lang in Language],
         stuck=STUCK,
         filters=filters,
+        sorts={"activity": "Last activity", "visit": "Visit date", "status": "Status"},
+        records=svc.machine.content[Language.EN].records,
+        here=_list_args(filters),
     )
+
+
+def _list_args(filters: queries.Filters) -> dict[str, str]:
+    """The list's query string without the page, for the paging and sorting links."""
+    args = {k: v for k, v in request.args.items() if k not in ("page", "sort") and v}
+    return {**args, "sort": filters.sort}
 
 
 @bp.get("/people/<int(max=2147483647):person_id>")
@@ -88,7 +113,9 @@ def person_page(person_id: int, error: str | None = None, status: int = 200) -> 
         "admin/person.html",
         person=found,
         events=events,
-        zones=ZONES,
+        us_zones=US_ZONES,
+        other_zones=OTHER_ZONES,
+        records=services().machine.content[Language.EN].records,
         staff_names=names,
         textable=textable,
         answers=answer_choices(Language(found.language)),
@@ -144,20 +171,23 @@ def label(person_id: int) -> ResponseReturnValue:
 @bp.post("/people/<int(max=2147483647):person_id>/<action>")
 @staff_only
 def act(person_id: int, action: str) -> ResponseReturnValue:
-    """Pause, resume, change zone, opt out or erase: one transaction with its log entry."""
+    """Pause, resume, change zone, opt out, erase, or act for the person (visit date,
+    records, referral): one transaction with its log entry."""
     svc, who = services(), current_staff()
-    zone = request.form.get("timezone", "")
-    valid = (
-        action in staff.ACTIONS and action != "erase" and (action != "timezone" or zone in ZONES)
-    )
-    if not valid:
-        abort(400, "unknown action or time zone")
     now = svc.clock()
+    form = request.form
+    zone, date, records = form.get("timezone", ""), _date(form.get("date", ""), now), _records()
+    problem = _problem(action, zone, date, records)
+    if problem:
+        return person_page(person_id, problem, 400) if action in ACTED_FOR else abort(400, problem)
     with transaction(svc.sessions) as session:
-        if not staff.act(session, svc.machine, person_id, action, who, now, zone):
+        done = staff.act(
+            session, svc.machine, person_id, action, who, now, zone, date=date, records=records
+        )
+        if not done:
             abort(404)
     log.info("staff %s: %s on person %s", who, action, person_id)
-    flash(f"Done: {action.replace('-', ' ')}.")
+    flash(DONE.get(action, "Done."))
     return _back(person_id)
 
 
@@ -190,6 +220,36 @@ def _erased_at_twilio(phone: str) -> str:
             "run `secondopinion forget NUMBER --at-twilio` when it is back."
         )
     return f"Deleted at Twilio: {deleted} messages."
+
+
+def _problem(action: str, zone: str, date: dt.date | None, records: frozenset[int]) -> str:
+    """Why the form cannot be carried out, in words; "" when it can."""
+    if action not in staff.ACTIONS:
+        return "unknown action"
+    if action == "timezone" and zone not in ZONES:
+        return "unknown time zone"
+    if action == "erase" and request.form.get("confirm") != "erase":
+        return "missing confirmation"
+    if action == "visit-date" and date is None:
+        return f"A visit date from today to {MAX_AHEAD.days} days ahead, like 2027-01-15."
+    if action == "records" and not records:
+        return "Tick the records the person has now."
+    return ""
+
+
+def _date(given: str, now: dt.datetime) -> dt.date | None:
+    """A visit date staff typed: a real day, from a month back (a correction) to a year on."""
+    try:
+        day = dt.date.fromisoformat(given.strip()[:10])
+    except ValueError:
+        return None
+    today = now.date()
+    return day if today - MAX_BACK <= day <= today + MAX_AHEAD else None
+
+
+def _records() -> frozenset[int]:
+    ticked = request.form.getlist("record")[: len(RECORD_ITEMS)]
+    return frozenset(int(n) for n in ticked if n.isdigit() and int(n) in RECORD_ITEMS)
 
 
 def _back(person_id: int) -> Response:

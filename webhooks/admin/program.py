@@ -7,7 +7,7 @@ from flask.typing import ResponseReturnValue
 from sqlalchemy import select
 
 from secondopinion import health
-from store.models import ConsentEventRow
+from store.models import ConsentEventRow, SandboxRow
 from webhooks.admin import funnel, inbox_queries, stats
 from webhooks.admin.blueprint import bp, staff_only
 from webhooks.admin.spreadsheet import cell, csv_response
@@ -29,7 +29,7 @@ def program() -> ResponseReturnValue:
     return render_template(
         "admin/program.html",
         s=summary,
-        lines=stats.chart(summary),
+        chart=stats.chart(summary),
         series=stats.SERIES,
         inbox=inbox,
         limit=limit,
@@ -44,7 +44,11 @@ def program() -> ResponseReturnValue:
 def consent_csv() -> ResponseReturnValue:
     """Every opt-in and opt-out with the exact words and text shown: what a regulator asks for."""
     with services().sessions() as session:
-        query = select(ConsentEventRow).order_by(ConsentEventRow.at, ConsentEventRow.id)
+        query = (
+            select(ConsentEventRow)
+            .where(ConsentEventRow.phone.not_in(select(SandboxRow.phone)))  # pretend numbers
+            .order_by(ConsentEventRow.at, ConsentEventRow.id)
+        )
         rows = [
             (
                 e.at.isoformat(),

@@ -11,6 +11,7 @@ from typing import Any, TypeVar
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
+from flows.content import RECORD_ITEMS
 from flows.outcomes.stuck import Stuck
 from flows.phones import mask
 from store import labels
@@ -29,7 +30,13 @@ from store.models import (
 from store.reminders import PENDING
 from webhooks.admin import worklist
 
-LIST_LIMIT = 200
+PAGE_SIZE = 50
+MAX_PAGE = 10_000  # a page number past this is read as the last one asked for
+SORTS = dict(  # the list's orders, named as the page offers them (read only, never written)
+    activity=(ConversationRow.updated_at.desc(),),
+    visit=(ConversationRow.appointment.is_(None), ConversationRow.appointment),
+    status=(ConversationRow.status, ConversationRow.updated_at.desc()),
+)
 T = TypeVar("T")
 
 
@@ -41,7 +48,7 @@ class Person:
     status: str
     step: str
     appointment: dt.date | None
-    records_done: int
+    records_done: tuple[int, ...]
     referral: str
     next_reminder: dt.datetime | None
     last_status: str | None
@@ -52,6 +59,11 @@ class Person:
     navigator: str = ""
     open_case: int | None = None  # the case waiting in the inbox, if any
     visit_outcome: str | None = None
+    last_activity: dt.datetime | None = None
+
+    @property
+    def records_missing(self) -> tuple[int, ...]:
+        return tuple(n for n in RECORD_ITEMS if n not in self.records_done)
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -64,6 +76,29 @@ class Filters:
     search: str = ""  # part of a label or a navigator's name
     navigator: str = ""
     stuck: Stuck | None = None  # where people are stuck: soonest visit first
+    sort: str = "activity"  # one of SORTS
+    page: int = 1
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Page:
+    """One page of the people list, and how many match in all."""
+
+    people: list[Person]
+    total: int
+    number: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // PAGE_SIZE))
+
+    @property
+    def first(self) -> int:
+        return (self.number - 1) * PAGE_SIZE + 1 if self.people else 0
+
+    @property
+    def last(self) -> int:
+        return self.first + len(self.people) - 1 if self.people else 0
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -73,6 +108,7 @@ class Event:
     text: str
     status: str = ""
     error_code: int | None = None
+    group: str = ""  # the labels `text` is a code name of, if it is one
 
 
 def _people_query() -> Select[Any]:
@@ -109,8 +145,9 @@ def _people_query() -> Select[Any]:
     ).outerjoin(PersonLabelRow, PersonLabelRow.conversation_id == ConversationRow.id)
 
 
-def people(session: Session, filters: Filters, now: dt.datetime) -> list[Person]:
-    """Newest first, filtered; people stuck somewhere come soonest visit first."""
+def people(session: Session, filters: Filters, now: dt.datetime) -> Page:
+    """One page of the list, filtered and sorted; people stuck somewhere come soonest visit
+    first."""
     query = _people_query()
     if filters.status:
         query = query.where(ConversationRow.status == filters.status)
@@ -122,11 +159,15 @@ def people(session: Session, filters: Filters, now: dt.datetime) -> list[Person]
         query = query.where(ConversationRow.id.in_(labels.matching(filters.search)))
     if filters.navigator:
         query = query.where(PersonLabelRow.navigator == filters.navigator)
+    first = (filters.page - 1) * PAGE_SIZE
     if filters.stuck is not None:
-        stuck = worklist.stuck(session, query, filters.stuck, now, LIST_LIMIT)
-        return [_person(*row) for row in stuck]
-    newest = query.order_by(ConversationRow.updated_at.desc()).limit(LIST_LIMIT)
-    return [_person(*row) for row in session.execute(newest)]
+        stuck = worklist.stuck(session, query, filters.stuck, now, worklist.CANDIDATES)
+        shown = [_person(*row) for row in stuck[first : first + PAGE_SIZE]]
+        return Page(shown, len(stuck), filters.page)
+    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    ordered = query.order_by(*SORTS[filters.sort], ConversationRow.id.desc())
+    rows = session.execute(ordered.offset(first).limit(PAGE_SIZE))
+    return Page([_person(*row) for row in rows], total, filters.page)
 
 
 def person(session: Session, conversation_id: int) -> Person | None:
@@ -152,7 +193,7 @@ def _person(
         status=row.status,
         step=row.step,
         appointment=row.appointment,
-        records_done=len([n for n in row.records_done.split(",") if n]),
+        records_done=tuple(sorted(int(n) for n in row.records_done.split(",") if n)),
         referral=row.referral,
         next_reminder=next_due,
         last_status=last_status,
@@ -163,6 +204,7 @@ def _person(
         navigator=navigator or "",
         open_case=open_case,
         visit_outcome=row.visit_outcome,
+        last_activity=row.updated_at,
     )
 
 
@@ -179,7 +221,8 @@ def timeline(session: Session, conversation_id: int) -> list[Event]:
     for c in _of(session, ConsentEventRow, conversation_id):
         events.append(Event(c.at, "consent", f"{c.kind} by {c.channel}: {c.words}"))
     for r in _of(session, ReminderRow, conversation_id):
-        events.append(Event(r.sent_at or r.due_at, "reminder", r.kind, r.status, r.error_code))
+        at = r.sent_at or r.due_at
+        events.append(Event(at, "reminder", r.kind, r.status, r.error_code, "reminder"))
     for a in _of(session, StaffActionRow, conversation_id):
         events.append(Event(a.at, "staff", f"{a.action} by {a.username} {a.detail}".strip()))
     for case in _of(session, CaseRow, conversation_id):

@@ -1,6 +1,6 @@
 """Every /admin page, gathered on one blueprint."""
 
-from webhooks.admin import audit, auth, content, formats, inbox, people, program
+from webhooks.admin import audit, auth, content, enrol, formats, inbox, people, program
 from webhooks.admin.blueprint import bp
 
-__all__ = ["audit", "auth", "bp", "content", "formats", "inbox", "people", "program"]
+__all__ = ["audit", "auth", "bp", "content", "enrol", "formats", "inbox", "people", "program"]

@@ -12,6 +12,7 @@ def init_app(app: Flask) -> None:
     with app.app_context():
         if not services().settings.sandbox:
             return
+    from webhooks.simulator import call  # noqa: F401  (its routes join the blueprint)
     from webhooks.simulator.views import bp
 
     app.register_blueprint(bp)

@@ -16,6 +16,7 @@ from store.reminders import PENDING
 
 @dataclasses.dataclass(frozen=True, slots=True)
 class Bubble:
+    id: int  # the message's, so the page adds only bubbles it does not show yet
     mine: bool  # sent by the patient
     body: str
     status: str
@@ -50,6 +51,7 @@ def screen(session: Session, phone: str, fallback_zone: str) -> Screen:
     )
     bubbles = [
         Bubble(
+            id=m.id,
             mine=m.direction == "in",
             body=m.body,
             status=m.status,

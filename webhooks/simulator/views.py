@@ -10,6 +10,7 @@ from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
 from flows.phones import guess_timezone
+from flows.reminders.window import Wait
 from secondopinion import sandbox as gateway
 from store.db import transaction
 from store.sandbox import is_fictional, offset, open_sandbox, set_clock
@@ -39,9 +40,16 @@ AREAS = {
     "787": "Puerto Rico",
 }
 MAX_JUMP = {"hours": 24 * 14, "days": 120}
+BAD_JUMP = (
+    f"Ahead by 1 to {MAX_JUMP['hours']} hours, or 1 to {MAX_JUMP['days']} days."
+    f" · Adelante de 1 a {MAX_JUMP['hours']} horas, o de 1 a {MAX_JUMP['days']} días."
+)
+NOTICES = frozenset(
+    ["not_joined", "paused", "nothing_left", "nothing_to_say", "later", *(w.value for w in Wait)]
+)
 
 
-def _number(digits: str) -> str:
+def sandbox_number(digits: str) -> str:
     """The sandbox behind a URL, or 404: only fictional numbers that were opened here."""
     number = "+" + digits
     if not is_fictional(number):
@@ -85,75 +93,78 @@ def open_phone() -> ResponseReturnValue:
 
 @bp.get("/simulator/<digits>")
 def phone_page(digits: str) -> ResponseReturnValue:
-    number = _number(digits)
-    return render_template("simulator/phone.html", **_view(number))
+    number = sandbox_number(digits)
+    notice = request.args.get("notice", "")
+    return render_template("simulator/phone.html", **_view(number, notice))
 
 
-def _view(number: str) -> dict[str, object]:
+def _view(number: str, notice: str = "", error: str = "") -> dict[str, object]:
     svc = services()
     _, now = _now(number)
     zone = guess_timezone(number, svc.settings.program_timezone)
     with svc.sessions() as session:
         shown = screen(session, number, zone)
     local = now.astimezone(ZoneInfo(shown.zone))
-    return {"number": number, "digits": number[1:], "screen": shown, "now": local}
+    return {
+        "number": number,
+        "digits": number[1:],
+        "screen": shown,
+        "now": local,
+        "notice": notice if notice in NOTICES else "",
+        "error": error,
+        "max_jump": MAX_JUMP,
+    }
 
 
-def _answer(number: str) -> ResponseReturnValue:
-    """The bubbles for a script's fetch; a fresh page for a plain form post."""
-    if request.headers.get("X-Requested-With") == "fetch":
-        return render_template("simulator/screen.html", **_view(number))
-    return redirect(url_for("simulator.phone_page", digits=number[1:]), code=303)
+def _fetched() -> bool:
+    return request.headers.get("X-Requested-With") == "fetch"
+
+
+def _answer(number: str, notice: str = "") -> ResponseReturnValue:
+    """The screen for the page's script; for a plain form post, back to the page (so a
+    reload never sends the form again), with what to say in the address."""
+    if _fetched():
+        return render_template("simulator/screen.html", **_view(number, notice))
+    target = url_for("simulator.phone_page", digits=number[1:], notice=notice or None)
+    return redirect(target, code=303)
 
 
 @bp.post("/simulator/<digits>/text")
 def send_text(digits: str) -> ResponseReturnValue:
-    number = _number(digits)
+    number = sandbox_number(digits)
     body = request.form.get("body", "").strip()
     if body:
         phone.text(number, body[:1600])
     return _answer(number)
 
 
-@bp.post("/simulator/<digits>/call")
-def call(digits: str) -> ResponseReturnValue:
-    """The call button: ring the phone menu, or press a key on it; shows what is said."""
-    number = _number(digits)
-    key, next_path = request.form.get("key"), request.form.get("next", "")
-    try:
-        turn = phone.ring(number) if key is None else phone.press(number, next_path, key[:1])
-    except ValueError:
-        abort(400, "not a step of the phone menu")
-    keys = ["1", "2", "3", "4", "5", "6", "7", "8", "9", "*", "0", "#"]
-    return render_template(
-        "simulator/call.html", number=number, digits=digits, turn=turn, keys=keys
-    )
-
-
 @bp.post("/simulator/<digits>/tick")
 def tick(digits: str) -> ResponseReturnValue:
     """Send what has fallen due on the sandbox's clock (the page asks every few seconds)."""
-    number = _number(digits)
+    number = sandbox_number(digits)
     _move(number, None)
     return _answer(number)
 
 
 @bp.post("/simulator/<digits>/jump")
 def jump(digits: str) -> ResponseReturnValue:
-    number = _number(digits)
+    """The next reminder, or ahead by hours or days; says why when nothing was sent."""
+    number = sandbox_number(digits)
     how = request.form.get("how", "next")
-    amount = request.form.get("amount", "1")
+    amount = request.form.get("amount", "1").strip()
     if how == "next":
-        _move(number, "next")
-    elif how in MAX_JUMP and amount.isdigit() and 1 <= int(amount) <= MAX_JUMP[how]:
+        return _answer(number, _move(number, "next"))
+    if how in MAX_JUMP and amount.isdigit() and 1 <= int(amount) <= MAX_JUMP[how]:
         _move(number, dt.timedelta(**{how: int(amount)}))
-    else:
-        abort(400, "jump to the next reminder, or ahead by 1 or more hours or days")
-    return _answer(number)
+        return _answer(number)
+    if _fetched():
+        return BAD_JUMP, 400, {"Content-Type": "text/plain; charset=utf-8"}
+    return render_template("simulator/phone.html", **_view(number, error=BAD_JUMP)), 400
 
 
-def _move(number: str, by: dt.timedelta | str | None) -> None:
-    """Run the sandbox's clock forward, sending each reminder when it falls due."""
+def _move(number: str, by: dt.timedelta | str | None) -> str:
+    """Run the sandbox's clock forward, sending each reminder when it falls due; for the
+    next reminder, why nothing went when no text did ("" when one did)."""
     svc = services()
     conversation = gateway.conversation_id(svc, number)
     real, now = _now(number)
@@ -164,9 +175,10 @@ def _move(number: str, by: dt.timedelta | str | None) -> None:
         target = max(now, gateway.next_due(svc, conversation) or now)
     with transaction(svc.sessions) as session:
         set_clock(session, number, real, target)
-    if conversation is None:
-        return
     sender = gateway.SandboxSender()
-    gateway.walk(svc, conversation, now, target, sender)
+    outcomes = gateway.walk(svc, conversation, now, target, sender) if conversation else []
     for to, sid in sender.texts:
         phone.report(to, sid, "delivered")
+    if by != "next" or sender.texts:
+        return ""
+    return gateway.why_nothing_went(svc, conversation, target, outcomes)
