@@ -58,10 +58,11 @@ def serve(settings: Settings, host: str, port: int, workers: bool) -> None:
     click.echo(f"Staff dashboard: {base}/admin   (accounts: secondopinion staff add NAME)")
     click.echo("Ctrl-C stops everything.\n")
     try:
-        server.serve_forever()
+        server.serve_forever()  # werkzeug's returns quietly on KeyboardInterrupt
     except KeyboardInterrupt:
-        click.echo("stopping")
+        pass
     finally:
+        click.echo("stopping")  # Ctrl-C or SIGTERM was heard; the children follow
         server.server_close()
         for child in children:
             child.terminate()

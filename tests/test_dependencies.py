@@ -43,3 +43,14 @@ def test_floors_stay_above_known_advisories() -> None:
     floors = {canonicalize_name(r.name): r.specifier for r in declared()}
     for name, bad in [("gunicorn", "22.0.0"), ("werkzeug", "3.0.5"), ("flask", "3.1.0")]:
         assert not floors[name].contains(bad), f"{name} {bad} has a known advisory"
+
+
+def test_the_build_backend_floor_is_past_its_known_advisories() -> None:
+    """setuptools comes from the index at install time, outside the lock's hashes."""
+    build = tomllib.loads((ROOT / "pyproject.toml").read_text())["build-system"]["requires"]
+    floor = next(
+        Requirement(r) for r in build if canonicalize_name(Requirement(r).name) == "setuptools"
+    )
+    # CVE-2024-6345 (fixed in 70.0.0) and CVE-2025-47273 (path traversal, fixed in 78.1.1)
+    for bad in ("69.5.1", "78.1.0"):
+        assert not floor.specifier.contains(bad), f"setuptools {bad} has a known advisory"

@@ -56,8 +56,10 @@ def test_serve_starts_the_sandbox_and_stops_with_its_children(tmp_path: Path):
         process.send_signal(signal.SIGTERM)
         code = process.wait(timeout=30)
         assert process.stdout is not None
+        said = process.stdout.read()
         process.stdout.close()
     assert code == 0
+    assert said.rstrip().endswith("stopping")  # whoever sent SIGTERM sees it was heard
     assert not any(Path(f"/proc/{pid}").exists() for pid in children)
 
 
