@@ -8,6 +8,8 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from secondopinion.container import Services
+from secondopinion.reminders.prepare import prepare
+from secondopinion.reminders.sweep import sweep
 from secondopinion.settings import Settings
 from store.models import ConsentEventRow
 from tests.builders import call_status, press, reply, ring, voice_post
@@ -180,6 +182,36 @@ def test_a_person_who_chose_calls_gets_the_reminder_as_a_call(
     assert "press 2" in call.text
     again = press(client, call, CALLER, "1")
     assert "Pathology report" in again.text
+
+
+def test_a_call_whose_answer_was_lost_is_found_at_twilio_not_placed_again(
+    client: FlaskClient, svc: Services, fake_twilio: FakeTwilio
+) -> None:
+    with clock(at(NY, 2026, 11, 2, 11, 0)) as t:
+        _enrolled_for_calls(client)
+        fake_twilio.accept_then_drop_connection_next(1)
+        t.move_to(at(NY, 2026, 11, 2, 11, 31))
+        sweep_and_send(svc)
+        assert reminders(svc, CALLER)[0].status == "sending"
+        t.move_to(at(NY, 2026, 11, 2, 11, 40))
+        assert sweep_and_send(svc)["reconciled"] == 1
+    [placed] = fake_twilio.calls
+    assert reminders(svc, CALLER)[0].sid == placed["sid"]
+    assert fake_twilio.messages == []
+
+
+def test_a_call_that_never_reached_twilio_is_placed_once_after_reconciling(
+    client: FlaskClient, svc: Services, fake_twilio: FakeTwilio
+) -> None:
+    with clock(at(NY, 2026, 11, 2, 11, 0)) as t:
+        _enrolled_for_calls(client)
+        t.move_to(at(NY, 2026, 11, 2, 11, 31))
+        sweep(svc, lambda ids: prepare(svc, ids, svc.clock()))
+        assert reminders(svc, CALLER)[0].status == "sending"  # as if killed right here
+        t.move_to(at(NY, 2026, 11, 2, 11, 40))
+        result = sweep_and_send(svc)
+    assert result["reconciled"] == 1 and result["redispatched"] == 1
+    assert len(fake_twilio.calls) == 1 and fake_twilio.messages == []
 
 
 def test_press_2_texts_the_reminder_and_9_stops_calls(
