@@ -87,6 +87,43 @@ def _weekday_and_day(lowered: str, today: dt.date) -> dt.date | None:
     return None
 
 
+# Words around a day of the month typed alone ("the 4th", "el 30", "it's on the 4th").
+_DAY_FILLER = _WEEKDAY_FILLER | {"it", "s", "its", "is", "for", "dia", "mi", "cita", "es"}
+_ORDINAL = frozenset({"th", "st", "nd", "rd"})
+
+
+def _day_alone(lowered: str, today: dt.date) -> dt.date | None:
+    """`the 4th`, `el 30`: the next day of that number, today included (the reply repeats
+    the whole date back and saves it only after a yes)."""
+    tokens = re.findall(r"[a-z]+|\d+", strip_accents(lowered))
+    numbers = [int(t) for t in tokens if t.isdigit()]
+    others = {t for t in tokens if not t.isdigit()}
+    if len(numbers) != 1 or not 1 <= numbers[0] <= 31 or others - _DAY_FILLER - _ORDINAL:
+        return None
+    if not others:
+        return None  # a bare "2" is a menu choice sent twice, not a date
+    for ahead in range(62):  # two months always hold any day number from 1 to 31
+        day = today + dt.timedelta(days=ahead)
+        if day.day == numbers[0]:
+            return day
+    return None
+
+
+def _month_spelt_right(text: str) -> str:
+    """`15 de dicembre` → `15 de diciembre`: a month one or two letters off, put right."""
+
+    def right(found: re.Match[str]) -> str:
+        token = strip_accents(found[0])
+        if token in MONTHS or len(token) <= 4:
+            return found[0]
+        limit = allowed_typos(len(token))
+        close = sorted((distance(token, m, limit), m) for m in MONTHS if len(m) > 4)
+        best = [m for d, m in close if d == close[0][0] and d <= limit]
+        return best[0] if len(best) == 1 else found[0]  # a tie is a guess: leave it
+
+    return re.sub(r"[^\W\d_]+", right, text)
+
+
 def looks_like_a_date(text: str) -> bool:
     """A month (even misspelt: "dicembre"), a weekday or `12/15` in it: a date typed in a
     way we could not read."""
@@ -113,7 +150,9 @@ def read_date(text: str, language: Language, today: dt.date) -> dt.date | None:
         return day
     if day := _weekday_and_day(lowered, today):
         return day
-    cleaned = _LEADING.sub("", lowered).strip(" .!?¿¡")
+    if day := _day_alone(lowered, today):
+        return day
+    cleaned = _month_spelt_right(_LEADING.sub("", lowered).strip(" .!?¿¡"))
     cleaned = _FROM_NOW.sub(lambda m: f"in {1 if m[1] in ('a', 'one') else m[1]} {m[2]}s", cleaned)
     if not cleaned:
         return None

@@ -40,6 +40,17 @@ def test_today_is_a_wednesday():
         ("mi cita es el 15 de diciembre", ES, DEC_15),
         ("el martes 15 de diciembre", ES, DEC_15),
         ("el 3 de enero", ES, JAN_3),
+        # A day alone is the next day of that number (today included): repeated back first.
+        ("the 15th", EN, DEC_15),
+        ("on the 15th", EN, DEC_15),
+        ("el 15", ES, DEC_15),
+        ("el día 15", ES, DEC_15),
+        ("the 25th", EN, TODAY),
+        ("the 3rd", EN, dt.date(2026, 12, 3)),
+        ("the 31st", EN, dt.date(2026, 12, 31)),  # November has no 31st
+        # A month one or two letters off, put right (the closest one; a tie stays unread).
+        ("15 de dicembre", ES, DEC_15),
+        ("Decmber 15", EN, DEC_15),
         ("3 de enero", ES, JAN_3),
         ("1/3", EN, JAN_3),
         ("tomorrow", EN, dt.date(2026, 11, 26)),
@@ -87,7 +98,6 @@ def test_dates_are_read_the_way_people_type_them(typed, language, meant):
         "Dec 32",
         "Feb 30",
         "99/99",
-        "the 15th",
         "x" * 1_600,
         "12/15 " + "x" * 1_600,
         "🙂",
