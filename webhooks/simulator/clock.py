@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 
 from flask import has_request_context, request
 from sqlalchemy.orm import Session, sessionmaker
 
 from flows.phones import to_e164
+from secondopinion.container import Clock
 from store.sandbox import is_fictional, offset
-
-Clock = Callable[[], dt.datetime]
 
 
 def sandbox_clock(base: Clock, sessions: sessionmaker[Session]) -> Clock:
