@@ -214,7 +214,8 @@ def ceiling_child(argv: list[str]) -> int:
     from twilio.http.http_client import TwilioHttpClient
     from twilio.rest import Client
 
-    base_url, first, count, threads, plain = argv[0], int(argv[1]), int(argv[2]), int(argv[3]), argv[4] == "plain"
+    base_url, first, count, threads = argv[0], int(argv[1]), int(argv[2]), int(argv[3])
+    plain = argv[4] == "plain"
     http = TwilioHttpClient(timeout=10)
     if http.session is not None and not plain:
         http.session.trust_env = False  # as the worker's client: environment read once
@@ -439,7 +440,8 @@ def run_setup(
     if setup.ceilings:
         share = args.reminders // setup.ceilings
         for n in range(setup.ceilings):
-            first, count = n * share, share if n < setup.ceilings - 1 else args.reminders - n * share
+            first = n * share
+            count = share if n < setup.ceilings - 1 else args.reminders - first
             ceilings.append(
                 subprocess.Popen(
                     [sys.executable, __file__, "--ceiling-child", fake.base_url, str(first),
@@ -558,18 +560,19 @@ def verdicts(results: dict[str, dict[str, Any]]) -> list[tuple[str, float, float
         if "two" in rate:
             out.append(("two workers / (2 x ceiling)", rate["two"] / (2 * ceiling), 0.0, "info"))
         if "prefork" in rate:
-            out.append(
-                ("prefork x2 / (2 x ceiling)", rate["prefork"] / (2 * ceiling), TARGET_VS_CEILING, "")
-            )
+            prefork = rate["prefork"] / (2 * ceiling)
+            out.append(("prefork x2 / (2 x ceiling)", prefork, TARGET_VS_CEILING, ""))
         if "ceiling2" in rate:
             out.append(("client alone: 2 processes / 1", rate["ceiling2"] / ceiling, 0.0, "info"))
     if rate.get("one"):
         if "two" in rate:
-            out.append(("two workers / one worker", rate["two"] / rate["one"], TARGET_TWO_VS_ONE, ""))
+            two = rate["two"] / rate["one"]
+            out.append(("two workers / one worker", two, TARGET_TWO_VS_ONE, ""))
         if "beats2" in rate:
             out.append(("two beats / one beat", rate["beats2"] / rate["one"], TARGET_BEATS, ""))
     if rate.get("ceiling2") and "prefork" in rate:
-        out.append(("prefork x2 / client alone x2", rate["prefork"] / rate["ceiling2"], 0.0, "info"))
+        both = rate["prefork"] / rate["ceiling2"]
+        out.append(("prefork x2 / client alone x2", both, 0.0, "info"))
     return out
 
 
@@ -592,7 +595,7 @@ def print_result(r: dict[str, Any], ceiling: float | None) -> None:
     for name, share in r["profile"] or []:
         print(f"          worker GIL time {share:6.1%}  {name}")
     if r["twice"] or r["missing"] or r["errors"]:
-        print(f"          {r['twice']} numbers got 2+, {r['missing']} got none, {r['errors']} errors")
+        print(f"          {r['twice']} got 2+, {r['missing']} got none, {r['errors']} errors")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -609,7 +612,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--redis", default=DEFAULT_REDIS, help="a Redis db of its own: FLUSHED")
     parser.add_argument("--reminders", type=int, default=10_000, help="texts per setup")
     parser.add_argument("--setups", nargs="+", choices=SETUPS, default=list(SETUPS))
-    parser.add_argument("--concurrency", type=int, default=8, help="threads per worker (Procfile: 8)")
+    parser.add_argument("--concurrency", type=int, default=8, help="threads per worker (8)")
     parser.add_argument("--ceiling-threads", type=int, default=8, help="client-alone threads")
     parser.add_argument(
         "--ceiling-client",
