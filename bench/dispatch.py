@@ -336,6 +336,7 @@ def start_profiler(args: argparse.Namespace, pid: int, out: Path) -> subprocess.
             "--rate",
             "200",
             "--gil",
+            "--subprocesses",  # a prefork pool's children
             "--format",
             "raw",
             "--output",
@@ -357,7 +358,7 @@ BUCKETS = (
     ("any SQLAlchemy ORM/Core frame", "sqlalchemy/"),
     ("any psycopg frame", "psycopg/"),
     ("any logging frame", "logging/__init__.py"),
-    ("any celery/kombu frame", "/celery/"),
+    ("the consumer loop (kombu: fetch, ack)", "asynloop ("),
 )
 
 

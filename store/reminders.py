@@ -233,7 +233,7 @@ def owners(ids: Collection[int]) -> Select[Any]:
 def owners_of(session: Session, ids: Collection[int]) -> dict[int, int]:
     """Each reminder's person, by reminder id."""
     query = select(ReminderRow.id, ReminderRow.conversation_id).where(ReminderRow.id.in_(ids))
-    return {reminder: person for reminder, person in session.execute(query)}
+    return {reminder: person for reminder, person in session.connection().execute(query)}
 
 
 def lock_claimed(session: Session, ids: Sequence[int]) -> list[ReminderRow]:
@@ -347,7 +347,7 @@ def lock_sending(session: Session, ids: Collection[int]) -> list[Any]:
         .order_by(ReminderRow.id)
         .with_for_update()
     )
-    return list(session.execute(query))
+    return list(session.connection().execute(query))  # plain rows: no ORM machinery
 
 
 def outcome(
