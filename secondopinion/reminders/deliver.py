@@ -34,7 +34,7 @@ from store.reminders import CANCELLED, SENDING, SENT
 
 log = logging.getLogger(__name__)
 SEND_GROUP = 5  # reminders sent per transaction at first, and when Twilio is slow
-GROUP_SECONDS = 0.2  # later groups: as many sends as took about this long in the last one
+GROUP_SECONDS = 0.5  # later groups: as many sends as took about this long in the last one
 MAX_GROUP = 50  # and never more than this many
 LOCK_BUDGET = 1.0  # seconds a group may hold its people (a slow Twilio): the rest waits
 
