@@ -585,6 +585,10 @@ def verdicts(results: dict[str, dict[str, Any]]) -> list[tuple[str, float, float
             out.append(("two workers / one worker", two, TARGET_TWO_VS_ONE, ""))
         if "beats2" in rate:
             out.append(("two beats / one beat", rate["beats2"] / rate["one"], TARGET_BEATS, ""))
+    per_text = {name: r["worker_ms"] for name, r in results.items()}
+    if per_text.get("ceiling") and per_text.get("one"):  # CPU per text: steadier than rates
+        cpu = per_text["ceiling"] / per_text["one"]
+        out.append(("CPU per text, client alone / one", cpu, 0.0, "info"))
     if rate.get("ceiling2") and "prefork" in rate:
         both = rate["prefork"] / rate["ceiling2"]
         out.append(("prefork x2 / client alone x2", both, 0.0, "info"))
