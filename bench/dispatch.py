@@ -641,7 +641,10 @@ def main(argv: list[str] | None = None) -> int:
         "plain: TwilioHttpClient as it comes",
     )
     parser.add_argument(
-        "--rounds", type=int, default=1, help="run the setups this many times, in turn (median)"
+        "--rounds",
+        type=int,
+        default=1,
+        help="run the setups this many times, in turn; each ratio is judged on its median",
     )
     parser.add_argument("--rate", type=float, default=100_000, help="SEND_RATE_PER_SECOND")
     parser.add_argument("--sweep-interval", type=float, default=0.5)
@@ -696,7 +699,7 @@ def main(argv: list[str] | None = None) -> int:
     judged_rounds = [verdicts(results) for results in rounds]
     for n, (what, _, target, note) in enumerate(judged_rounds[0] if judged_rounds else []):
         ratios = sorted(judged[n][1] for judged in judged_rounds)
-        ratio = ratios[len(ratios) // 2]  # the median round (the upper one of two)
+        ratio = ratios[(len(ratios) - 1) // 2]  # the median round (the lower one of two)
         verdict = "(for reference)" if note else ("PASS" if ratio >= target else "FAIL")
         aim = f"target >= {target:.2f}" if not note else ""
         each = f"  rounds: {', '.join(f'{r:.2f}' for r in ratios)}" if len(ratios) > 1 else ""
