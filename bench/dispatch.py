@@ -25,9 +25,11 @@ Redis db, start the processes, wait until every reminder is `sent`, stop them. R
 the worker(s), the beat(s), the fake Twilio and PostgreSQL, and the load other processes
 put on the machine meanwhile (cores).
 
-Time: about 40-60 s per setup at 10,000 reminders on two cores (seeding ~5 s, sending
-25-35 s, start/stop ~5 s), so ~5 minutes for all six; each setup gives up after
---level-timeout (default 240 s). `--reminders 2000` takes about a minute in all.
+Time: 15-35 s per setup at 10,000 texts on two cores, plus ~5 s of seeding and up to
+--wait-quiet (default 60 s) waiting for an idle machine before each: about 3-4 minutes for
+the six on a quiet machine, up to 8-10 on a busy one; each setup gives up after
+--level-timeout (default 240 s). --rounds N runs them all N times in turn and judges each
+ratio on its median round. `--reminders 2000 --wait-quiet 0` takes about a minute.
 
     .venv/bin/python bench/dispatch.py                       # all setups, 10,000 each
     .venv/bin/python bench/dispatch.py --setups ceiling one --reminders 3000 --wait-quiet 0
