@@ -28,7 +28,10 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_file=".env", extra="ignore")
 
     database_url: str = "sqlite:///secondopinion.db"
-    database_pool_size: int = 5  # 0: no pool, a connection per transaction (behind pgbouncer)
+    # Connections each process keeps open: enough for the worker's 8 threads and its sweep
+    # (past it, each transaction opens and closes its own, a new server process each time);
+    # 0: no pool, a connection per transaction (behind pgbouncer).
+    database_pool_size: int = 10
     # A database that is down or slow is given up on within seconds: webhooks answer 503
     # with Retry-After and Twilio tries again (see the README's Twilio setup).
     database_connect_timeout_seconds: int = 2

@@ -94,7 +94,11 @@ def _query() -> Select[Any]:
 def _lock(session: Session, where: ColumnElement[bool], skip_locked: bool = False) -> list[Person]:
     """The one locking statement: the matching people, in id order, until the transaction ends."""
     query = _query().where(where).order_by(ConversationRow.id)
-    return [_person(row) for row in session.execute(query.with_for_update(skip_locked=skip_locked))]
+    session.flush()  # what the session holds goes first, as session.execute would do
+    # On the session's connection: plain rows, without the ORM's per-statement machinery
+    # (a worker sending reminders locks people for every group).
+    rows = session.connection().execute(query.with_for_update(skip_locked=skip_locked))
+    return [_person(row) for row in rows]
 
 
 def lock_people(

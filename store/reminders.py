@@ -24,6 +24,7 @@ from sqlalchemy import (
     insert,
     or_,
     select,
+    text,
     update,
 )
 from sqlalchemy.orm import Session
@@ -233,7 +234,7 @@ def owners(ids: Collection[int]) -> Select[Any]:
 def owners_of(session: Session, ids: Collection[int]) -> dict[int, int]:
     """Each reminder's person, by reminder id."""
     query = select(ReminderRow.id, ReminderRow.conversation_id).where(ReminderRow.id.in_(ids))
-    return {reminder: person for reminder, person in session.execute(query)}
+    return {reminder: person for reminder, person in session.connection().execute(query)}
 
 
 def lock_claimed(session: Session, ids: Sequence[int]) -> list[ReminderRow]:
@@ -347,7 +348,7 @@ def lock_sending(session: Session, ids: Collection[int]) -> list[Any]:
         .order_by(ReminderRow.id)
         .with_for_update()
     )
-    return list(session.execute(query))
+    return list(session.connection().execute(query))  # plain rows: no ORM machinery
 
 
 def outcome(
@@ -369,9 +370,35 @@ def outcome(
     }
 
 
+# The same, for a whole group in one statement on PostgreSQL: the outcomes as arrays,
+# unnested into rows (one statement to plan and run instead of one per reminder).
+_RECORD_ALL = text(
+    "UPDATE reminders SET status = o.status, sid = coalesce(o.sid, reminders.sid), "
+    "sent_at = coalesce(o.sent_at, reminders.sent_at), call_attempts = o.call_attempts "
+    "FROM unnest(CAST(:ids AS integer[]), CAST(:statuses AS varchar[]), "
+    "CAST(:sids AS varchar[]), CAST(:sent_ats AS timestamptz[]), "
+    "CAST(:call_attempts AS integer[])) AS o(id, status, sid, sent_at, call_attempts) "
+    "WHERE reminders.id = o.id"
+)
+
+
 def record_outcomes(session: Session, outcomes: Sequence[dict[str, Any]]) -> None:
-    if outcomes:
-        session.connection().execute(_RECORD, list(outcomes))
+    if not outcomes:
+        return
+    connection = session.connection()
+    if connection.dialect.name != "postgresql" or len(outcomes) == 1:
+        connection.execute(_RECORD, list(outcomes))
+        return
+    connection.execute(
+        _RECORD_ALL,
+        {
+            "ids": [o["reminder"] for o in outcomes],
+            "statuses": [o["new_status"] for o in outcomes],
+            "sids": [o["new_sid"] for o in outcomes],
+            "sent_ats": [o["new_sent_at"] for o in outcomes],
+            "call_attempts": [o["new_call_attempts"] for o in outcomes],
+        },
+    )
 
 
 def release(session: Session, ids: Sequence[int]) -> None:

@@ -5,9 +5,11 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import logging
+import re
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 import pytest
 from alembic.script import ScriptDirectory
@@ -15,10 +17,17 @@ from sqlalchemy import Engine, delete, event, select, text, update
 
 from secondopinion.container import Services
 from secondopinion.ratelimit import LocalRateLimiter
-from secondopinion.reminders.deliver import SEND_GROUP, deliver
+from secondopinion.reminders.deliver import (
+    GROUP_SECONDS,
+    MAX_GROUP,
+    SEND_GROUP,
+    deliver,
+    group_size,
+)
 from secondopinion.reminders.prepare import prepare
 from secondopinion.reminders.send import send_reminders
 from secondopinion.sender import Sender
+from secondopinion.settings import Settings
 from store.db import make_engine, make_sessions, transaction
 from store.migrate import alembic_config, upgrade
 from store.models import ConversationRow, MessageRow, ReminderHoldRow, ReminderRow
@@ -27,6 +36,7 @@ from store.reminders import PENDING, claim_due, is_claimed
 from tests.processes import daytime_zone, seed_due_reminders
 from tests.reminding import conversation, reminders
 from twilio_double import FakeTwilio
+from workers.tasks import MIN_TASKS, chunk_size
 
 PEOPLE = [f"+1212555{n:04d}" for n in range(120, 140)]  # 555-0120 .. 555-0139, fictional
 
@@ -348,3 +358,40 @@ def test_a_refusal_in_a_group_stops_that_person_and_the_rest_are_recorded(
         PEOPLE[2]: ("opted_out", "failed"),
     }
     assert len(texts) == 3 and all(texts)
+
+
+@pytest.mark.parametrize(("seconds", "groups"), [(60.0, 2), (1e-9, 4)])
+def test_send_groups_grow_while_twilio_answers_fast_and_stay_at_five_when_it_is_slow(
+    svc: Services, fake_twilio: FakeTwilio, monkeypatch: pytest.MonkeyPatch, seconds: float,
+    groups: int,
+) -> None:  # fmt: skip
+    """Twenty reminders: five, then the fifteen left in one group when five sends took far
+    less than GROUP_SECONDS; four groups of five when they took longer."""
+    monkeypatch.setattr("secondopinion.reminders.deliver.GROUP_SECONDS", seconds)
+    ids = _seed_and_claim(svc, PEOPLE)
+    prepare(svc, ids, svc.clock())
+    with counting_statements(_engine(svc)) as sent:
+        assert set(deliver(svc, ids).values()) == {"sent"}
+    locks = [s for s in sent if s.lstrip().upper().startswith("SELECT") and "conversations" in s]
+    assert len(locks) == groups
+    assert sorted(m["to"] for m in fake_twilio.messages) == sorted(PEOPLE)
+
+
+def test_a_group_is_sized_by_the_pace_of_the_last_between_five_and_the_cap() -> None:
+    assert group_size(5, 0.001) == MAX_GROUP
+    assert group_size(5, 5.0) == SEND_GROUP
+    assert group_size(0, 0.0) == SEND_GROUP
+    assert group_size(10, 10 * GROUP_SECONDS / 20) == 20
+
+
+def test_a_sweep_batch_makes_at_least_16_tasks_of_at_most_two_seconds_sending() -> None:
+    assert chunk_size(1000, 100_000) == 63  # 16 tasks, one per worker thread of two workers
+    assert chunk_size(1000, 5) == 10  # two seconds at 5 texts a second: 100 tasks
+    assert chunk_size(3, 100) == 1
+    assert -(-1000 // chunk_size(1000, 100_000)) >= MIN_TASKS
+
+
+def test_the_default_connection_pool_holds_the_procfile_workers_threads() -> None:
+    procfile = (Path(__file__).resolve().parent.parent / "Procfile").read_text()
+    threads = int(re.search(r"worker: .*--concurrency (\d+)", procfile).group(1))  # type: ignore[union-attr]
+    assert Settings.model_fields["database_pool_size"].default > threads  # and the sweep

@@ -29,7 +29,8 @@ def services() -> Services:
     return build(Settings())
 
 
-CHUNK = 20  # reminders per task: Celery's own cost per task is about a third of a send
+TASK_SECONDS = 2.0  # a task holds about this much sending at the shared send rate...
+MIN_TASKS = 16  # ...and a sweep's batch is cut in at least this many, for every thread
 STOPPING = threading.Event()  # set on a warm shutdown (SIGTERM): finish the group, hand back
 
 
@@ -38,11 +39,20 @@ def _stop_sending(**_: Any) -> None:
     STOPPING.set()
 
 
+def chunk_size(count: int, per_second: float) -> int:
+    """Ids per task: at most TASK_SECONDS of sending at the shared rate (a task that waits
+    for the rate holds no one, but a deploy's stop hands back less), and small enough that
+    the batch makes MIN_TASKS tasks, so every thread and worker process gets some."""
+    by_rate = max(1, int(per_second * TASK_SECONDS))
+    return max(1, min(by_rate, -(-count // MIN_TASKS)))
+
+
 def _dispatch(ids: list[int]) -> None:
-    """Pipelined publishes (kombu's Producer.batch), one task per CHUNK ids."""
+    """Pipelined publishes (kombu's Producer.batch), in tasks of `chunk_size` ids."""
+    chunk = chunk_size(len(ids), services().settings.send_rate_per_second)
     with send_reminders_task.app.producer_or_acquire() as producer, producer.batch():
-        for start in range(0, len(ids), CHUNK):
-            send_reminders_task.apply_async((ids[start : start + CHUNK],), producer=producer)
+        for start in range(0, len(ids), chunk):
+            send_reminders_task.apply_async((ids[start : start + chunk],), producer=producer)
 
 
 def _unless_the_database_is_down(name: str, job: Callable[[], dict[str, int]]) -> dict[str, int]:

@@ -1,10 +1,11 @@
 """Phase two of a send: hand prepared reminders to Twilio while holding their people's rows.
 
-A few reminders per transaction (SEND_GROUP), their people locked just before their turn:
-a STOP for someone further down the chunk wins at once, one for someone in the group
-waits for at most SEND_GROUP sends (and never past LOCK_BUDGET plus one send, nor for the
-send rate: a group that runs out of sends lets go and waits), and each text's record is
-committed moments after Twilio took it, so its delivery reports find it.
+A few reminders per transaction, their people locked just before their turn: a STOP for
+someone further down the chunk wins at once, one for someone in the group waits for at
+most SEND_GROUP sends, or GROUP_SECONDS of sending when Twilio answers fast enough for
+more (and never past LOCK_BUDGET plus one send, nor for the send rate: a group that runs
+out of sends lets go and waits), and each text's record is committed moments after Twilio
+took it, so its delivery reports find it.
 """
 
 from __future__ import annotations
@@ -32,7 +33,9 @@ from store.messages import Sent
 from store.reminders import CANCELLED, SENDING, SENT
 
 log = logging.getLogger(__name__)
-SEND_GROUP = 5  # reminders sent per transaction: a STOP waits for at most these sends
+SEND_GROUP = 5  # reminders sent per transaction at first, and when Twilio is slow
+GROUP_SECONDS = 0.5  # later groups: as many sends as took about this long in the last one
+MAX_GROUP = 50  # and never more than this many
 LOCK_BUDGET = 1.0  # seconds a group may hold its people (a slow Twilio): the rest waits
 
 
@@ -85,16 +88,27 @@ def deliver(
         owners = reminders.owners_of(session, reminder_ids)
     queue = sorted(owners, key=lambda i: (owners[i], i))
     budget = Budget(svc.limiter, svc.settings.sender_key)
+    size = SEND_GROUP
     while queue and not stopping() and not budget.down:
-        group, queue = queue[:SEND_GROUP], queue[SEND_GROUP:]
+        group, queue = queue[:size], queue[size:]
+        started, before = time.monotonic(), len(done)
         with transaction(svc.sessions) as session:
-            left = _send_group(svc, session, group, done, budget)
+            left = _send_group(svc, session, group, owners, done, budget)
         queue = left + queue
+        size = group_size(len(done) - before, time.monotonic() - started)
         if budget.short:
             budget.wait()
     if queue:
         _hand_back(svc, queue, done)
     return {i: done.get(i, "not-sending") for i in reminder_ids}  # missing: erased meanwhile
+
+
+def group_size(sent: int, seconds: float) -> int:
+    """The next group: as many sends as fit in GROUP_SECONDS at the last group's pace,
+    between SEND_GROUP and MAX_GROUP."""
+    if sent <= 0 or seconds <= 0:
+        return SEND_GROUP
+    return max(SEND_GROUP, min(MAX_GROUP, int(GROUP_SECONDS * sent / seconds)))
 
 
 def _hand_back(svc: Services, ids: list[int], done: dict[int, str]) -> None:
@@ -105,10 +119,15 @@ def _hand_back(svc: Services, ids: list[int], done: dict[int, str]) -> None:
 
 
 def _send_group(
-    svc: Services, session: Session, group: list[int], done: dict[int, str], budget: Budget
+    svc: Services,
+    session: Session,
+    group: list[int],
+    owners: dict[int, int],
+    done: dict[int, str],
+    budget: Budget,
 ) -> list[int]:
     """Lock, send, record; what is left when time or the send rate ran out goes back."""
-    outgoing = _lock(session, group)
+    outgoing = _lock(session, group, owners)
     work = Group()
     held_since = time.monotonic()
     left: list[int] = []
@@ -131,9 +150,10 @@ def _send_group(
     return left
 
 
-def _lock(session: Session, group: list[int]) -> list[Outgoing]:
-    """People first, in id order, then their reminders: the order every writer uses."""
-    locked = people.lock_people(session, reminders.owners(group))
+def _lock(session: Session, group: list[int], owners: dict[int, int]) -> list[Outgoing]:
+    """People first, in id order, then their reminders: the order every writer uses (a
+    reminder never changes hands, so its owner read before the transaction still holds)."""
+    locked = people.lock_people(session, {owners[i] for i in group})
     by_id: dict[int, Outgoing] = {}
     for r in reminders.lock_sending(session, group):
         person = locked.get(r.conversation_id)
