@@ -223,17 +223,17 @@ def measure_size(
     wall = time.monotonic() - wall0
     ours = cpu_seconds(os.getpid()) + postgres_cpu_seconds() - own0
     others = max(cores * wall - ours, 0.0) / wall
-    c, b = summary_ms(claims), summary_ms(bares)
+    cl, b = summary_ms(claims), summary_ms(bares)
     print(
-        f"  claim_due   median {c['median']:6.2f} ms   p95 {c['p95']:6.2f} ms   "
-        f"min {c['min']:6.2f} ms   (x{c['n']:.0f})"
+        f"  claim_due   median {cl['median']:6.2f} ms   p95 {cl['p95']:6.2f} ms   "
+        f"min {cl['min']:6.2f} ms   (x{cl['n']:.0f})"
     )
     print(
         f"  bare UPDATE median {b['median']:6.2f} ms   p95 {b['p95']:6.2f} ms   "
         f"min {b['min']:6.2f} ms   (x{b['n']:.0f})"
     )
     print(
-        f"  claim / bare: median {c['median'] / b['median']:.2f}x   p95 {c['p95'] / b['p95']:.2f}x"
+        f"  claim / bare: median {cl['median'] / b['median']:.2f}x   p95 {cl['p95'] / b['p95']:.2f}x"
         f"   (other processes {others:.2f} cores)"
     )
     now = dt.datetime.now(dt.UTC)
@@ -242,7 +242,7 @@ def measure_size(
         head = " ".join(sql.split())
         print(f"\n  EXPLAIN (ANALYZE, BUFFERS) {head[:140]}{' ...' if len(head) > 140 else ''}")
         print("    " + plan.replace("\n", "\n    "))
-    return {"rows": rows, "claim": c, "bare": b, "others": others, "plans": plans}
+    return {"rows": rows, "claim": cl, "bare": b, "others": others, "plans": plans}
 
 
 def main(argv: list[str] | None = None) -> int:
