@@ -233,8 +233,8 @@ def measure_size(
         f"min {b['min']:6.2f} ms   (x{b['n']:.0f})"
     )
     print(
-        f"  claim / bare: median {cl['median'] / b['median']:.2f}x   p95 {cl['p95'] / b['p95']:.2f}x"
-        f"   (other processes {others:.2f} cores)"
+        f"  claim / bare: median {cl['median'] / b['median']:.2f}x   "
+        f"p95 {cl['p95'] / b['p95']:.2f}x   (other processes {others:.2f} cores)"
     )
     now = dt.datetime.now(dt.UTC)
     plans = explain(engine, [*captured, (BARE, {"now": now, "limit": args.batch})])
