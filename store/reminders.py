@@ -175,7 +175,9 @@ def _claim_statement(sandbox: bool, hold: bool, postgresql: bool = True) -> Any:
     On PostgreSQL the locking SELECT hands the UPDATE the rows' physical addresses (ctid):
     a row locked here cannot move before the UPDATE, which reads each one straight from
     its page (a Tid Scan) instead of looking every id up in the primary key again. The
-    server sorts, and the ids come back as one array in one row.
+    server sorts, and the ids come back as one array in one row. A row another transaction
+    changed after this statement began (and before its lock) is locked in its new version,
+    which the UPDATE's snapshot does not see: it is left unclaimed, for the next sweep.
     """
     key = (sandbox, hold, postgresql)
     if key in _CLAIMS:
