@@ -4,10 +4,11 @@
 zones, each with one reminder, all falling due at the same moment: a quarter of them in
 each zone. The service reads the real clock (it has no clock to set), so "10:00 local" is
 brought to now: the four zones are US zones where it is sending hours right now (09:00 to
-19:30 local, inside the product's 09:00-20:00 window), and every reminder is seeded due
---lead seconds ahead, after the processes are up. That is the load of four zones whose
-10:00 falls at one instant (America/New_York, Detroit, Indiana/Indianapolis and
-Kentucky/Louisville do exactly that), the worst case for one sender.
+19:30 local, inside the product's 09:00-20:00 window), and every reminder, once seeded
+(due a day ahead) with the processes up, is set due --lead seconds ahead in one UPDATE.
+That is the load of four zones whose 10:00 falls at one instant (America/New_York,
+Detroit, Indiana/Indianapolis and Kentucky/Louisville do exactly that), the worst case
+for one sender.
 
 The real processes, as the Procfile starts them: ONE `celery -A workers worker --pool
 threads --concurrency 8` and ONE `celery -A workers beat` (with --sweep-interval, default
@@ -60,7 +61,7 @@ from _common import (
     wait_quiet,
 )
 from _procs import service_env, start_beat, start_fake, start_worker, stop_fake
-from sqlalchemy import Engine, func, select, text
+from sqlalchemy import Engine, func, select, text, update
 
 from store.db import make_engine
 from store.models import ConsentEventRow, ConversationRow, HeartbeatRow, ReminderRow
@@ -220,13 +221,16 @@ def run_mode(
             if time.monotonic() - t0 > 120:
                 raise SystemExit(f"no sweep within 120 s: see {mode_dir}")
             time.sleep(0.2)
-        now = dt.datetime.now(dt.UTC)
-        zones = pick_zones(now)
-        due = now + dt.timedelta(seconds=args.lead)
+        zones = pick_zones(dt.datetime.now(dt.UTC))
         phones = [fictional_phone(i) for i in range(args.reminders)]
-        seed(engine, phones, zones, due)
+        seed(engine, phones, zones, dt.datetime.now(dt.UTC) + dt.timedelta(days=1))
+        # Then brought to `lead` seconds from now in one statement: seeding's own time
+        # (slow on a busy machine) is not counted as lateness.
+        due = dt.datetime.now(dt.UTC) + dt.timedelta(seconds=args.lead)
+        with engine.begin() as c:
+            c.execute(update(ReminderRow).values(due_at=due))
         if dt.datetime.now(dt.UTC) >= due:
-            print(f"warning: seeding took longer than --lead {args.lead} s")
+            print(f"warning: setting the due time took longer than --lead {args.lead} s")
         deadline = time.monotonic() + args.mode_timeout
         done, last = False, Counter[str]()
         while time.monotonic() < deadline:
@@ -360,7 +364,7 @@ def main(argv: list[str] | None = None) -> int:
         default=15.0,
         help="SWEEP_INTERVAL_SECONDS (the product's default: 15)",
     )
-    parser.add_argument("--lead", type=float, default=5.0, help="seconds from seeding to due")
+    parser.add_argument("--lead", type=float, default=2.0, help="seconds from seeding to due")
     parser.add_argument("--mode-timeout", type=float, default=300, help="seconds per mode")
     parser.add_argument("--wait-quiet", type=float, default=60, help="wait up to S for idle CPU")
     parser.add_argument("--logs", help="keep the processes' logs here (default: a temp dir)")
