@@ -256,7 +256,7 @@ def main(argv: list[str] | None = None) -> int:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--server", default=DEFAULT_PG, help="PostgreSQL server URL (loopback)")
-    parser.add_argument("--db", default="secondopinion_bench", help="scratch database name")
+    parser.add_argument("--db", default="secondopinion_bench_claim", help="scratch database name")
     parser.add_argument(
         "--sizes", type=int, nargs="+", default=[10_000, 1_000_000], help="scheduled reminders"
     )
