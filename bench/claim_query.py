@@ -1,21 +1,22 @@
 """Benchmark the sweep's claim (store.reminders.claim_due) against the bare UPDATE, at two sizes.
 
 For each table size in --sizes (default 10,000 and 1,000,000 scheduled reminders, --due
-= 1,000 of them due in each): empty the reminders, bulk-load them with INSERT ... SELECT
-generate_series (all `pending`, due_at spread over the next 90 days except exactly --due
-rows, scattered through the table, that are already due), VACUUM ANALYZE, then --runs
-rounds, alternating in each round: claim_due(session, now, --batch), and the bare
-`UPDATE reminders SET claimed_at = %(now)s WHERE id IN (SELECT id FROM reminders WHERE
-status = 'pending' AND due_at <= %(now)s AND claimed_at IS NULL ORDER BY due_at LIMIT
-1000 FOR UPDATE SKIP LOCKED) RETURNING id` sent on the driver's own cursor. Each in a
-transaction that is rolled back, then an untimed VACUUM, so every claim meets rows that
-were never updated. Prints median / p95 of each, the two ratios the issue targets
-(claim at the largest size / claim at the smallest: <= 1.5; claim / bare UPDATE at the
-same size: <= 1.3), the work each does on the server (buffers and WAL, which other
-processes on the machine do not change) and EXPLAIN (ANALYZE, BUFFERS, WAL) of both
-statements at each size.
-Conversations are fictional (+1 AAA 555 01xx). Bounded by --max-seconds (default 600;
-the defaults take ~1.5 min on a quiet machine); drops the database at the end unless --keep.
+= 1,000 of them due in each), a scratch database of its own (--db + "_<size>"): migrated,
+38,100 fictional conversations (+1 AAA 555 01xx), the reminders bulk-loaded with INSERT
+... SELECT generate_series (all `pending`, due_at spread over the next 90 days except
+exactly --due rows, one every rows/due rows through the table, already due), VACUUM
+ANALYZE. Then --runs rounds; each round times, on every size, claim_due(session, now,
+--batch) and the bare `UPDATE reminders SET claimed_at = %(now)s WHERE id IN (SELECT id
+FROM reminders WHERE status = 'pending' AND due_at <= %(now)s AND claimed_at IS NULL
+ORDER BY due_at LIMIT 1000 FOR UPDATE SKIP LOCKED) RETURNING id` (on the driver's own
+cursor), in an order that turns every round, so the load of other processes falls on
+all four alike. Each in a transaction that is rolled back, then an untimed VACUUM, so
+every claim meets rows that were never updated. Prints median / p95 / min of each, the
+two ratios the issue targets (claim at the largest size / at the smallest: <= 1.5;
+claim / bare UPDATE at the same size: <= 1.3), the work each does on the server
+(buffers and WAL, which other processes do not change) and EXPLAIN (ANALYZE, BUFFERS,
+WAL) of both statements at each size. Bounded by --max-seconds (default 600; the
+defaults take ~2 min); drops its databases at the end unless --keep.
 
     .venv/bin/python bench/claim_query.py
     .venv/bin/python bench/claim_query.py --sizes 10000 100000 --runs 20 --wait-quiet 0
@@ -183,70 +184,84 @@ def time_bare(engine: Engine, batch: int) -> float:
     return elapsed
 
 
-def measure_size(
-    engine: Engine, args: argparse.Namespace, rows: int, deadline: Deadline
-) -> dict[str, Any]:
-    sessions = make_sessions(engine)
-    empty_reminders(engine)
+def prepare_size(args: argparse.Namespace, rows: int, deadline: Deadline) -> tuple[str, Engine]:
+    """A database of its own for one size: migrated, conversations and reminders loaded."""
+    name = f"{args.db}_{rows}"
+    url = fresh_database(args.server, name)
+    engine = make_engine(url)
+    migrate(url)
     started = time.perf_counter()
+    load_conversations(engine, args.conversations)
     load_reminders(engine, rows, args.due, args.conversations, 0.42, args.layout == "clustered")
     with engine.connect() as c:
         size = c.execute(text("SELECT pg_size_pretty(pg_total_relation_size('reminders'))"))
         pretty = size.scalar_one()
     print(
-        f"\n== {rows:,} scheduled reminders ({args.due:,} due, {args.layout}), loaded in "
+        f"{name}: {rows:,} scheduled reminders ({args.due:,} due, {args.layout}), loaded in "
         f"{time.perf_counter() - started:.1f} s; table with indexes {pretty}"
     )
     deadline.check("loading")
+    return name, engine
+
+
+def measure(
+    engines: dict[int, Engine], args: argparse.Namespace, deadline: Deadline
+) -> list[dict[str, Any]]:
+    """Every round times, on every size, claim_due and the bare UPDATE, in an order that
+    turns each round, so other processes' load falls on all four alike."""
+    sessions = {rows: make_sessions(engine) for rows, engine in engines.items()}
     busy = wait_quiet(min(args.wait_quiet, deadline.left())) if args.wait_quiet else cpu_busy()
     print(f"machine {busy:.0%} busy just before the timed claims")
     meter = CpuMeter()
     meter.start()
     wall0 = time.monotonic()
     own0 = cpu_seconds(os.getpid()) + postgres_cpu_seconds()
-    claims: list[float] = []
-    bares: list[float] = []
-    captured: list[tuple[str, Any]] = []
+    times: dict[tuple[int, str], list[float]] = {}
+    captured: dict[int, list[tuple[str, Any]]] = {rows: [] for rows in engines}
+    steps = [(rows, which) for rows in engines for which in ("claim", "bare")]
     for i in range(args.warmup + args.runs):
         deadline.check("timed claims")
-        # Alternate which goes first, so neither always meets the cache the other warmed.
-        order = ("claim", "bare") if i % 2 == 0 else ("bare", "claim")
-        for which in order:
+        turn = i % len(steps)
+        order = steps[turn:] + steps[:turn]
+        if i % 2:
+            order.reverse()
+        for rows, which in order:
+            engine = engines[rows]
             if which == "claim":
-                t = time_claim(engine, sessions, args.batch, captured if i == 0 else None)
-                if i >= args.warmup:
-                    claims.append(t)
+                capture = captured[rows] if i == 0 else None
+                t = time_claim(engine, sessions[rows], args.batch, capture)
             else:
                 t = time_bare(engine, args.batch)
-                if i >= args.warmup:
-                    bares.append(t)
+            if i >= args.warmup:
+                times.setdefault((rows, which), []).append(t)
             vacuum(engine)
     cores = meter.stop()
     wall = time.monotonic() - wall0
     ours = cpu_seconds(os.getpid()) + postgres_cpu_seconds() - own0
     others = max(cores * wall - ours, 0.0) / wall
-    cl, b = summary_ms(claims), summary_ms(bares)
-    print(
-        f"  claim_due   median {cl['median']:6.2f} ms   p95 {cl['p95']:6.2f} ms   "
-        f"min {cl['min']:6.2f} ms   (x{cl['n']:.0f})"
-    )
-    print(
-        f"  bare UPDATE median {b['median']:6.2f} ms   p95 {b['p95']:6.2f} ms   "
-        f"min {b['min']:6.2f} ms   (x{b['n']:.0f})"
-    )
-    print(
-        f"  claim / bare: median {cl['median'] / b['median']:.2f}x   "
-        f"p95 {cl['p95'] / b['p95']:.2f}x   (other processes {others:.2f} cores)"
-    )
-    now = dt.datetime.now(dt.UTC)
-    plans = explain(engine, [*captured, (BARE, {"now": now, "limit": args.batch})])
-    for (sql, _), plan in zip([*captured, (BARE, None)], plans, strict=True):
-        head = " ".join(sql.split())
+    print(f"other processes used {others:.2f} cores while timing")
+    results = []
+    for rows, engine in engines.items():
+        cl, b = summary_ms(times[(rows, "claim")]), summary_ms(times[(rows, "bare")])
+        print(f"\n== {rows:,} scheduled reminders")
         print(
-            f"\n  EXPLAIN (ANALYZE, BUFFERS, WAL) {head[:140]}{' ...' if len(head) > 140 else ''}"
+            f"  claim_due   median {cl['median']:6.2f} ms   p95 {cl['p95']:6.2f} ms   "
+            f"min {cl['min']:6.2f} ms   (x{cl['n']:.0f})"
         )
-        print("    " + plan.replace("\n", "\n    "))
-    return {"rows": rows, "claim": cl, "bare": b, "others": others, "plans": plans}
+        print(
+            f"  bare UPDATE median {b['median']:6.2f} ms   p95 {b['p95']:6.2f} ms   "
+            f"min {b['min']:6.2f} ms   (x{b['n']:.0f})"
+        )
+        now = dt.datetime.now(dt.UTC)
+        shown = [*captured[rows], (BARE, {"now": now, "limit": args.batch})]
+        plans = explain(engine, shown)
+        for (sql, _), plan in zip(shown, plans, strict=True):
+            head = " ".join(sql.split())
+            cut = f"{head[:140]}{' ...' if len(head) > 140 else ''}"
+            print(f"\n  EXPLAIN (ANALYZE, BUFFERS, WAL) {cut}")
+            print("    " + plan.replace("\n", "\n    "))
+        results.append({"rows": rows, "claim": cl, "bare": b, "others": others, "plans": plans})
+    return results
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -256,7 +271,9 @@ def main(argv: list[str] | None = None) -> int:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--server", default=DEFAULT_PG, help="PostgreSQL server URL (loopback)")
-    parser.add_argument("--db", default="secondopinion_bench_claim", help="scratch database name")
+    parser.add_argument(
+        "--db", default="secondopinion_bench_claim", help="scratch databases: this + _<size>"
+    )
     parser.add_argument(
         "--sizes", type=int, nargs="+", default=[10_000, 1_000_000], help="scheduled reminders"
     )
@@ -282,17 +299,20 @@ def main(argv: list[str] | None = None) -> int:
 
     deadline = Deadline(args.max_seconds)
     print(f"machine: {machine_line()}")
-    url = fresh_database(args.server, args.db)
-    engine = make_engine(url)
+    engines: dict[int, Engine] = {}
+    names: list[str] = []
     try:
-        migrate(url)
-        load_conversations(engine, args.conversations)
-        results = [measure_size(engine, args, n, deadline) for n in sorted(args.sizes)]
+        for rows in sorted(set(args.sizes)):
+            name, engines[rows] = prepare_size(args, rows, deadline)
+            names.append(name)
+        results = measure(engines, args, deadline)
     finally:
-        engine.dispose()
+        for engine in engines.values():
+            engine.dispose()
         if not args.keep:
-            drop_database(args.server, args.db)
-            print(f"\ndropped database {args.db}")
+            for name in names:
+                drop_database(args.server, name)
+            print(f"\ndropped {', '.join(names)}")
     return report(results)
 
 
