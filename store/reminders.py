@@ -14,19 +14,24 @@ from collections.abc import Collection, Sequence
 from typing import Any, cast
 
 from sqlalchemy import (
+    BindParameter,
     ColumnElement,
+    Integer,
     Select,
     String,
     Table,
+    any_,
     bindparam,
     delete,
     func,
     insert,
+    literal_column,
     or_,
     select,
     text,
     update,
 )
+from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.orm import Session
 
 from flows.reminders.changes import Diff, Scheduled
@@ -125,12 +130,15 @@ def is_claimed(reminder: ReminderRow) -> bool:
     return reminder.status == PENDING and reminder.claimed_at is not None
 
 
-def _in_scope(sandbox: int | None, hold: Collection[int] = ()) -> ColumnElement[bool]:
+def _in_scope(
+    sandbox: int | BindParameter[int] | None,
+    hold: Collection[int] | BindParameter[Any] = (),
+) -> ColumnElement[bool]:
     """Real people's or one sandbox's, minus those held (a text of theirs on its way in);
-    a pause holds reminders, never what staff wrote."""
+    a pause holds reminders, never what staff wrote. Either may be a bound parameter."""
     mine = ReminderRow.conversation_id
     only = mine == sandbox if sandbox is not None else mine.not_in(sandbox_people())
-    if hold:
+    if isinstance(hold, BindParameter) or hold:
         only = only & mine.not_in(hold)
     return only & (mine.not_in(held_people()) | (ReminderRow.kind == STAFF_TEXT))
 
@@ -149,33 +157,70 @@ def claim_due(
     are the people in `hold` (a text of theirs is still on its way in).
     Only `claimed_at` changes, a column no index names: PostgreSQL rewrites no index entry.
     """
+    connection = session.connection()
+    params: dict[str, Any] = {"now": now, "limit": limit, "sandbox": sandbox, "hold": list(hold)}
+    if connection.dialect.name == "postgresql":
+        claimed = connection.execute(_claim_statement(sandbox is not None, bool(hold)), params)
+        return list(claimed.scalar_one() or ())
+    # SQLite has no ctid, no UPDATE inside WITH and no arrays: ids, sorted in Python.
+    rows = connection.execute(_claim_statement(sandbox is not None, bool(hold), False), params)
+    return [row.id for row in sorted(rows, key=lambda row: (row.due_at, row.id))]
+
+
+_CLAIMS: dict[tuple[bool, bool, bool], Any] = {}
+
+
+def _claim_statement(sandbox: bool, hold: bool, postgresql: bool = True) -> Any:
+    """The claim, built once per shape; `now`, `limit`, `sandbox` and `hold` are parameters.
+
+    On PostgreSQL the locking SELECT hands the UPDATE the rows' physical addresses (ctid):
+    a row locked here cannot move before the UPDATE, which reads each one straight from
+    its page (a Tid Scan) instead of looking every id up in the primary key again. The
+    server sorts, and the ids come back as one array in one row. A row another transaction
+    changed after this statement began (and before its lock) is locked in its new version,
+    which the UPDATE's snapshot does not see: it is left unclaimed, for the next sweep.
+    """
+    key = (sandbox, hold, postgresql)
+    if key in _CLAIMS:
+        return _CLAIMS[key]
+    now = bindparam("now", type_=UTCDateTime())
+    ctid: ColumnElement[Any] = literal_column("reminders.ctid")  # PostgreSQL's row address
+    scope = _in_scope(
+        bindparam("sandbox", type_=ReminderRow.conversation_id.type) if sandbox else None,
+        bindparam("hold", expanding=True) if hold else (),
+    )
     due = (
-        select(ReminderRow.id)
+        select(ctid if postgresql else ReminderRow.id)
+        .select_from(_REMINDERS)
         .where(
             ReminderRow.status == PENDING,
             ReminderRow.due_at <= now,
             ReminderRow.claimed_at.is_(None),
-            _in_scope(sandbox, hold),
+            scope,
         )
         .order_by(ReminderRow.due_at)
-        .limit(limit)
+        .limit(bindparam("limit", type_=Integer()))
         .with_for_update(skip_locked=True)
     )
-    claim = (
-        update(ReminderRow)
-        .where(ReminderRow.id.in_(due.scalar_subquery()))
-        .values(claimed_at=now)
-        .returning(ReminderRow.id, ReminderRow.due_at)
-    )
-    # One plain statement on the session's connection: the ids never travel as 1,000
-    # parameters, and no ORM bookkeeping runs for rows no object in the session holds.
-    connection = session.connection()
-    if connection.dialect.name == "postgresql":  # the server sorts; only ids come back
-        claimed = claim.cte("claimed")
-        query = select(claimed.c.id).order_by(claimed.c.due_at, claimed.c.id)
-        return list(connection.execute(query).scalars())
-    rows = connection.execute(claim).all()  # SQLite has no UPDATE inside WITH
-    return [row.id for row in sorted(rows, key=lambda row: (row.due_at, row.id))]
+    if postgresql:
+        claimed = (
+            update(_REMINDERS)
+            .where(ctid == any_(func.array(due.scalar_subquery())))
+            .values(claimed_at=now)
+            .returning(_REMINDERS.c.id, _REMINDERS.c.due_at)
+            .cte("claimed")
+        )
+        ordered = aggregate_order_by(claimed.c.id, claimed.c.due_at, claimed.c.id)
+        statement: Any = select(func.array_agg(ordered)).select_from(claimed)
+    else:
+        statement = (
+            update(_REMINDERS)
+            .where(_REMINDERS.c.id.in_(due.scalar_subquery()))
+            .values(claimed_at=now)
+            .returning(_REMINDERS.c.id, _REMINDERS.c.due_at)
+        )
+    _CLAIMS[key] = statement
+    return statement
 
 
 def next_due(session: Session, person: int) -> dt.datetime | None:

@@ -169,6 +169,23 @@ def test_a_claim_updates_rows_in_place_without_touching_an_index(svc: Services) 
     assert updated == in_place == len(PEOPLE)
 
 
+@pytest.mark.postgres
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
+def test_two_claims_at_once_take_different_reminders(svc: Services) -> None:
+    """A second sweep skips the rows the first holds, and takes the rest, earliest first."""
+    now = svc.clock()
+    seed_due_reminders(_engine(svc), PEOPLE, now - dt.timedelta(seconds=5), daytime_zone(now))
+    with transaction(svc.sessions) as first:
+        taken = claim_due(first, now, 8)  # not committed yet: its rows stay locked
+        with transaction(svc.sessions) as second:
+            other = claim_due(second, now, 100)
+    assert len(taken) == 8 and len(other) == len(PEOPLE) - 8
+    assert not set(taken) & set(other)
+    assert taken == sorted(taken) and other == sorted(other)  # same due time: by id
+    with transaction(svc.sessions) as third:
+        assert claim_due(third, now, 100) == []
+
+
 def test_a_claimed_reminder_is_still_pending_and_not_claimed_twice(svc: Services) -> None:
     ids = _seed_and_claim(svc, PEOPLE[:4])
     with transaction(svc.sessions) as session:
