@@ -7,7 +7,7 @@ import datetime as dt
 from collections.abc import Callable, Collection, Sequence
 from typing import Any, cast
 
-from sqlalchemy import Table, delete, func, insert, select, update
+from sqlalchemy import Table, bindparam, delete, func, insert, literal, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -15,6 +15,7 @@ from store.models import ForgottenMessageRow, MessageRow
 
 _INSERTS: dict[str, Callable[..., Any]] = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
 _MESSAGES = cast(Table, MessageRow.__table__)  # the Core table, for plain statements
+_FORGOTTEN = cast(Table, ForgottenMessageRow.__table__)
 
 # Twilio's message statuses in the order they happen; a report only ever moves forward.
 RANK = {
@@ -42,40 +43,60 @@ class Sent:
     at: dt.datetime
 
 
+# The statements of an inbound text, built once (building one, and its cache key, costs
+# more than running it); plain Core, executed on the session's connection.
+_M = _MESSAGES.c
+_NOW = bindparam("now", type_=_M.created_at.type)
+_RECORD_INBOUND = {
+    name: insert_(_MESSAGES)
+    .values(
+        conversation_id=bindparam("person"),
+        direction="in",
+        sid=bindparam("sid"),
+        body=bindparam("body"),
+        status=bindparam("status"),
+        created_at=_NOW,
+    )
+    .on_conflict_do_nothing(index_elements=["sid"])
+    .returning(_M.id)
+    for name, insert_ in _INSERTS.items()
+}
+_ADD = insert(_MESSAGES)
+_IS_FORGOTTEN = select(literal(1)).where(_FORGOTTEN.c.sid == bindparam("sid"))
+_ANSWER = (_M.direction == "out") & _M.reply_to_id.is_not(None)
+_RECENT = select(
+    func.count().filter(_ANSWER),
+    func.count().filter(_ANSWER & _M.key.in_(bindparam("low", expanding=True))),
+    func.count().filter((_M.direction == "in") & (_M.body == bindparam("body"))),
+).where(
+    _M.conversation_id == bindparam("person"),
+    _M.created_at >= bindparam("since", type_=_M.created_at.type),
+)
+
+
 def record_inbound(
     session: Session, person: int, sid: str, body: str, now: dt.datetime, status: str = RECEIVED
 ) -> int | None:
     """The new message's id; None when this MessageSid was recorded before (a redelivery)."""
-    add = _INSERTS[session.get_bind().dialect.name](MessageRow).values(
-        conversation_id=person,
-        direction="in",
-        sid=sid,
-        body=body,
-        status=status,
-        created_at=now,
-    )
-    added = session.execute(
-        add.on_conflict_do_nothing(index_elements=["sid"]).returning(MessageRow.id)
-    )
+    connection = session.connection()
+    params = {"person": person, "sid": sid, "body": body, "status": status, "now": now}
+    added = connection.execute(_RECORD_INBOUND[connection.dialect.name], params)
     return added.scalar_one_or_none()
 
 
 def recent(
     session: Session, person: int, body: str, since: dt.datetime, low_value: Collection[str]
 ) -> tuple[int, int, int]:
-    """Since then: answers sent to this person, those with a low-value key, texts like `body`."""
-    mine = (MessageRow.conversation_id == person, MessageRow.created_at >= since)
-    answers = select(func.count(), func.count().filter(MessageRow.key.in_(low_value))).where(
-        *mine, MessageRow.direction == "out", MessageRow.reply_to_id.is_not(None)
-    )
-    replies, low = session.execute(answers).one()
-    same = select(func.count()).where(*mine, MessageRow.direction == "in", MessageRow.body == body)
-    return int(replies), int(low), int(session.scalar(same) or 0)
+    """Since then: answers sent to this person, those with a low-value key, texts like `body`
+    (one statement, one pass over the person's recent messages)."""
+    params = {"person": person, "body": body, "since": since, "low": sorted(low_value)}
+    replies, low, same = session.connection().execute(_RECENT, params).one()
+    return int(replies), int(low), int(same)
 
 
 def forgotten(session: Session, sid: str) -> bool:
     """An inbound text erased or expired since: it must change nothing if it comes again."""
-    return session.get(ForgottenMessageRow, sid) is not None
+    return session.connection().execute(_IS_FORGOTTEN, {"sid": sid}).first() is not None
 
 
 def known(session: Session, sids: Collection[str]) -> set[str]:
@@ -130,7 +151,7 @@ def record_reply(
         "reply_to_id": inbound,
         "created_at": now,
     }
-    session.execute(insert(MessageRow), [row])
+    session.connection().execute(_ADD, row)
 
 
 def record_sent(session: Session, texts: Sequence[Sent]) -> None:

@@ -9,10 +9,21 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 from collections.abc import Callable, Collection
 from typing import Any, cast
 
-from sqlalchemy import ColumnElement, Select, Table, bindparam, delete, insert, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    Table,
+    Update,
+    bindparam,
+    delete,
+    insert,
+    select,
+    update,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -91,10 +102,28 @@ def _query() -> Select[Any]:
     )
 
 
-def _lock(session: Session, where: ColumnElement[bool], skip_locked: bool = False) -> list[Person]:
-    """The one locking statement: the matching people, in id order, until the transaction ends."""
-    query = _query().where(where).order_by(ConversationRow.id)
-    return [_person(row) for row in session.execute(query.with_for_update(skip_locked=skip_locked))]
+def _locking(where: ColumnElement[bool], skip_locked: bool = False) -> Select[Any]:
+    return (
+        _query().where(where).order_by(ConversationRow.id).with_for_update(skip_locked=skip_locked)
+    )
+
+
+# Built once: the statement every inbound text and call locks its person with (building
+# it, and its cache key, costs more than running it).
+_BY_PHONE = _locking(ConversationRow.phone == bindparam("phone"))
+
+
+def _lock(
+    session: Session,
+    where: ColumnElement[bool] | Select[Any],
+    skip_locked: bool = False,
+    params: dict[str, Any] | None = None,
+) -> list[Person]:
+    """The one locking statement: the matching people, in id order, until the transaction ends.
+    `where` is a condition, or one of this module's locking statements (with `params`)."""
+    if isinstance(where, Select):  # built once: plain rows on the connection, no ORM loading
+        return [_person(row) for row in session.connection().execute(where, params)]
+    return [_person(row) for row in session.execute(_locking(where, skip_locked))]
 
 
 def lock_people(
@@ -114,14 +143,14 @@ def lock_person(session: Session, person_id: int) -> Person | None:
 
 def lock_by_phone(session: Session, phone: str, now: dt.datetime, timezone: str) -> Person:
     """The person with this number, created if new, locked until the transaction ends."""
-    found = _lock(session, ConversationRow.phone == phone)
+    found = _lock(session, _BY_PHONE, params={"phone": phone})
     if found:  # every text but a number's first: one statement, no INSERT built
         return found[0]
     values = {"phone": phone, "created_at": now, "updated_at": now}
     values.update(_columns(Conversation(timezone=timezone)))
     add = _INSERTS[session.get_bind().dialect.name](ConversationRow)
     session.execute(add.values(**values).on_conflict_do_nothing(index_elements=["phone"]))
-    return _lock(session, ConversationRow.phone == phone)[0]
+    return _lock(session, _BY_PHONE, params={"phone": phone})[0]
 
 
 def ids_of(session: Session, phones: Collection[str]) -> list[int]:
@@ -160,11 +189,20 @@ def save_all(
             row = {f"new_{name}": value for name, value in changed.items()}
             by_columns.setdefault(tuple(sorted(changed)), []).append({"person": person.id, **row})
     for columns, rows in by_columns.items():
-        values: dict[str, Any] = {
-            name: bindparam(f"new_{name}", type_=_PEOPLE.c[name].type) for name in columns
-        }
-        statement = update(_PEOPLE).where(_PEOPLE.c.id == bindparam("person"))
-        session.connection().execute(statement.values(updated_at=now, **values), rows)
+        for row in rows:
+            row["now"] = now
+        session.connection().execute(_update(columns), rows)
+
+
+@functools.cache
+def _update(columns: tuple[str, ...]) -> Update:
+    """UPDATE of these columns (and updated_at) by id, built once per set of columns."""
+    values: dict[str, Any] = {
+        name: bindparam(f"new_{name}", type_=_PEOPLE.c[name].type) for name in columns
+    }
+    updated_at = bindparam("now", type_=_PEOPLE.c.updated_at.type)
+    statement = update(_PEOPLE).where(_PEOPLE.c.id == bindparam("person"))
+    return statement.values(updated_at=updated_at, **values)
 
 
 def held(session: Session, ids: Collection[int]) -> set[int]:
