@@ -197,7 +197,7 @@ def test_twiml_escapes_what_it_echoes(client: FlaskClient) -> None:
 
 @pytest.mark.parametrize(
     "texts",
-    [[], ["Got it."], ['x & y < z > "q" \'s\' \n\r\t é 😀 ]]>', "two"], ["&amp;", "<![CDATA[x]]>"]],
+    [[], ["Got it."], ["x & y < z > \"q\" 's' \n\r\t é 😀 ]]>", "two"], ["&amp;", "<![CDATA[x]]>"]],
 )
 def test_the_twiml_string_is_what_twilios_messaging_response_writes(texts: list[str]) -> None:
     from twilio.twiml.messaging_response import MessagingResponse
