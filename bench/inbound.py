@@ -637,7 +637,8 @@ BUCKETS = (
     ("any SQLAlchemy frame", "sqlalchemy/"),
     ("any psycopg frame", "psycopg/"),
     ("any logging frame", "logging/__init__.py"),
-    ("gunicorn outside the app (parsing, access log, sockets)", "gunicorn/"),
+    ("Flask (the whole request in the app)", "wsgi_app (flask/app.py"),
+    ("gunicorn (everything a worker thread does)", "gunicorn/"),
 )
 
 
@@ -684,8 +685,8 @@ def print_profile(path: Path, top: int = 25) -> None:
     print(f"\ntop {top} by inclusive time (project code and libraries' entry points):")
     shown = 0
     for name, n in sorted(inclusive.items(), key=lambda kv: -kv[1]):
-        if n / total > 0.98:
-            continue  # the thread's own frames: everything is under them
+        if n / total > 0.98 or name.startswith(":process") or name.startswith("threading.py"):
+            continue  # the thread's and process's own frames: everything is under them
         print(f"  {n / total:6.1%}  {name}")
         shown += 1
         if shown == top:

@@ -48,9 +48,9 @@ def receive_text(
 ) -> Answer:
     """Step the conversation; a MessageSid seen before answers as it did the first time,
     and one of a person since forgotten changes nothing at all (a replay after an erase)."""
-    if messages.forgotten(session, msg.sid):
+    person = people.lock_for_text(session, msg.phone, msg.sid, now, msg.timezone)
+    if person is None:  # forgotten
         return Answer([], duplicate=True)
-    person = people.lock_by_phone(session, msg.phone, now, msg.timezone)
     if msg.late and is_stale(now, messages.last_inbound_at(session, person.id)):
         return _stale(session, machine, person, msg, now)
     status = messages.LATE if msg.late else messages.RECEIVED

@@ -20,6 +20,7 @@ from sqlalchemy import (
     Update,
     bindparam,
     delete,
+    exists,
     insert,
     select,
     update,
@@ -30,7 +31,7 @@ from sqlalchemy.orm import Session
 from flows import Conversation, Language, Referral, Status, Step
 from flows.conversation.state import VisitOutcome
 from store.cases import people_with_an_open_case
-from store.models import ConversationRow, ReminderHoldRow
+from store.models import ConversationRow, ForgottenMessageRow, ReminderHoldRow
 
 _INSERTS: dict[str, Callable[..., Any]] = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
 _PEOPLE = cast(Table, ConversationRow.__table__)  # the Core table, for plain statements
@@ -108,9 +109,15 @@ def _locking(where: ColumnElement[bool], skip_locked: bool = False) -> Select[An
     )
 
 
-# Built once: the statement every inbound text and call locks its person with (building
-# it, and its cache key, costs more than running it).
+# Built once (building a statement, and its cache key, costs more than running it): the
+# statement every keypress locks its caller with, and the one every inbound text locks its
+# sender with, which also says whether the text's MessageSid was forgotten (an erased
+# person's text replayed): one statement where two were.
 _BY_PHONE = _locking(ConversationRow.phone == bindparam("phone"))
+_FORGOTTEN = cast(Table, ForgottenMessageRow.__table__)
+_SID_FORGOTTEN = exists().where(_FORGOTTEN.c.sid == bindparam("sid"))
+_BY_PHONE_FOR_TEXT = _BY_PHONE.add_columns(_SID_FORGOTTEN.label("forgotten"))
+_IS_FORGOTTEN = select(_SID_FORGOTTEN)
 
 
 def _lock(
@@ -118,12 +125,13 @@ def _lock(
     where: ColumnElement[bool] | Select[Any],
     skip_locked: bool = False,
     params: dict[str, Any] | None = None,
-) -> list[Person]:
-    """The one locking statement: the matching people, in id order, until the transaction ends.
-    `where` is a condition, or one of this module's locking statements (with `params`)."""
-    if isinstance(where, Select):  # built once: plain rows on the connection, no ORM loading
-        return [_person(row) for row in session.connection().execute(where, params)]
-    return [_person(row) for row in session.execute(_locking(where, skip_locked))]
+) -> list[Any]:
+    """The one locking statement: the matching people's rows, in id order, locked until the
+    transaction ends. `where` is a condition, or one of this module's locking statements
+    (with `params`), run on the connection: plain rows, no ORM loading, no autoflush."""
+    if isinstance(where, Select):
+        return list(session.connection().execute(where, params))
+    return list(session.execute(_locking(where, skip_locked)))
 
 
 def lock_people(
@@ -133,24 +141,42 @@ def lock_people(
     and with `skip_locked` so is someone another transaction holds (a worker sending)."""
     if not isinstance(ids, Select) and not ids:
         return {}
-    return {p.id: p for p in _lock(session, ConversationRow.id.in_(ids), skip_locked)}
+    return {r.id: _person(r) for r in _lock(session, ConversationRow.id.in_(ids), skip_locked)}
 
 
 def lock_person(session: Session, person_id: int) -> Person | None:
     found = _lock(session, ConversationRow.id == person_id)
-    return found[0] if found else None
+    return _person(found[0]) if found else None
 
 
 def lock_by_phone(session: Session, phone: str, now: dt.datetime, timezone: str) -> Person:
     """The person with this number, created if new, locked until the transaction ends."""
     found = _lock(session, _BY_PHONE, params={"phone": phone})
-    if found:  # every text but a number's first: one statement, no INSERT built
-        return found[0]
+    if found:  # every call but a number's first: one statement, no INSERT built
+        return _person(found[0])
+    return _add(session, phone, now, timezone)
+
+
+def lock_for_text(
+    session: Session, phone: str, sid: str, now: dt.datetime, timezone: str
+) -> Person | None:
+    """As `lock_by_phone`, for a text with this MessageSid; None, with nothing created, when
+    the sid was forgotten (its person erased or expired: a replay must change nothing)."""
+    found = _lock(session, _BY_PHONE_FOR_TEXT, params={"phone": phone, "sid": sid})
+    if found:  # every text but a number's first: one statement
+        return None if found[0].forgotten else _person(found[0])
+    if session.connection().execute(_IS_FORGOTTEN, {"sid": sid}).scalar():
+        return None
+    return _add(session, phone, now, timezone)
+
+
+def _add(session: Session, phone: str, now: dt.datetime, timezone: str) -> Person:
+    """A new number: its conversation (or the one another request just made), locked."""
     values = {"phone": phone, "created_at": now, "updated_at": now}
     values.update(_columns(Conversation(timezone=timezone)))
     add = _INSERTS[session.get_bind().dialect.name](ConversationRow)
     session.execute(add.values(**values).on_conflict_do_nothing(index_elements=["phone"]))
-    return _lock(session, _BY_PHONE, params={"phone": phone})[0]
+    return _person(_lock(session, _BY_PHONE, params={"phone": phone})[0])
 
 
 def ids_of(session: Session, phones: Collection[str]) -> list[int]:
