@@ -10,8 +10,10 @@ from collections.abc import Callable, Collection, Sequence
 from typing import Any, cast
 
 from sqlalchemy import (
+    ColumnElement,
     Select,
     Table,
+    and_,
     bindparam,
     delete,
     func,
@@ -77,21 +79,66 @@ _ANSWER = (_M.direction == "out") & _M.reply_to_id.is_not(None)
 _KEY = re.compile(r"[a-z0-9_]+")
 
 
-@functools.cache
-def _recent(low_value: frozenset[str]) -> Select[int, int, int]:
-    """The reply budget's one statement; the low-value keys (catalogue keys, a constant
-    set) written into its text, so nothing is expanded on each run."""
+_MINE_SINCE = and_(
+    _M.conversation_id == bindparam("person"),
+    _M.created_at >= bindparam("since", type_=_M.created_at.type),
+)
+
+
+def _counting(
+    low_value: frozenset[str],
+) -> tuple[ColumnElement[int], ColumnElement[int], ColumnElement[int]]:
+    """The reply budget's counts; the low-value keys (catalogue keys, a constant set)
+    written into the statement's text, so nothing is expanded on each run."""
     if not all(_KEY.fullmatch(key) for key in low_value):
         raise ValueError("a catalogue key is lowercase letters, digits and _")
     low = _M.key.in_([literal_column(f"'{key}'") for key in sorted(low_value)])
-    return select(
+    return (
         func.count().filter(_ANSWER),
         func.count().filter(_ANSWER & low),
         func.count().filter((_M.direction == "in") & (_M.body == bindparam("body"))),
-    ).where(
-        _M.conversation_id == bindparam("person"),
-        _M.created_at >= bindparam("since", type_=_M.created_at.type),
     )
+
+
+@functools.cache
+def _recent(low_value: frozenset[str]) -> Select[int, int, int]:
+    """`recent` in one statement: one pass over the person's recent messages."""
+    return select(*_counting(low_value)).where(_MINE_SINCE)
+
+
+@functools.cache
+def _record_and_count(low_value: frozenset[str]) -> Select[Any]:
+    """PostgreSQL: the inbound row added, and the person's recent messages counted, in one
+    statement. Its SELECT sees the messages committed before it began (after the person's
+    lock was taken), not the row its own INSERT adds."""
+    added = _RECORD_INBOUND["postgresql"].cte("added")
+    return select(select(added.c.id).scalar_subquery(), *_counting(low_value)).where(_MINE_SINCE)
+
+
+def record_inbound_counting(
+    session: Session,
+    person: int,
+    sid: str,
+    body: str,
+    now: dt.datetime,
+    since: dt.datetime,
+    low_value: Collection[str],
+    status: str = RECEIVED,
+) -> tuple[int | None, tuple[int, int, int]]:
+    """`record_inbound`, then `recent(session, person, body, since, low_value)` as it is with
+    this text recorded (one statement on PostgreSQL); (None, (0, 0, 0)) for a redelivery."""
+    connection = session.connection()
+    if connection.dialect.name != "postgresql":
+        inbound = record_inbound(session, person, sid, body, now, status)
+        if inbound is None:
+            return None, (0, 0, 0)
+        return inbound, recent(session, person, body, since, low_value)
+    params = {"person": person, "sid": sid, "body": body, "status": status, "now": now}
+    query = _record_and_count(frozenset(low_value))
+    inbound, replies, low, same = connection.execute(query, {**params, "since": since}).one()
+    if inbound is None:
+        return None, (0, 0, 0)
+    return int(inbound), (int(replies), int(low), int(same) + 1)  # + 1: this text
 
 
 def record_inbound(
