@@ -96,6 +96,7 @@ SERVERS = {
 # The Procfile's web line: gunicorn --config gunicorn.conf.py --workers 2 (gthread, 8 threads).
 GUNICORN_CONFIG = ROOT / "gunicorn.conf.py"
 TARGETS = {"throughput": 0.8, "p99": 1.5, "cpu": 1.5}  # real / minimal
+TREES: dict[str, Path] = {}  # a server run from another checkout (--baseline) instead of ROOT
 
 WRK_LUA = r"""
 -- Replays pre-signed requests: each wrk thread takes every n-th line of the file.
@@ -361,9 +362,10 @@ class Gunicorn:
     def __init__(self, name: str, db_url: str, workers: int, logdir: Path) -> None:
         self.port = free_port()
         self.log = (logdir / f"gunicorn-{name}.log").open("ab")
+        root = TREES.get(name, ROOT)
         env = {
             **os.environ,
-            "PYTHONPATH": str(ROOT),
+            "PYTHONPATH": str(root),
             "DATABASE_URL": db_url,
             "TWILIO_AUTH_TOKEN": AUTH_TOKEN,
             "PUBLIC_BASE_URL": PUBLIC_BASE_URL,
@@ -373,13 +375,13 @@ class Gunicorn:
             "-m",
             "gunicorn",
             "--config",
-            str(GUNICORN_CONFIG),
+            str(root / GUNICORN_CONFIG.name),
             "--workers",
             str(workers),
             "--bind",
             f"127.0.0.1:{self.port}",
             "--chdir",
-            str(ROOT),
+            str(root),
             *SERVERS[name],
         ]
         self.process = subprocess.Popen(
@@ -570,6 +572,13 @@ def summarise(results: dict[str, list[dict[str, Any]]]) -> None:
             f"{name:<8} {m['rps']:8.1f} {m['p50_ms']:8.1f} {m['p99_ms']:8.1f} "
             f"{m['server_ms']:16.2f} {m['pg_ms']:16.2f} {m['cpu_ms']:13.2f} "
             f"{m['others_cores']:13.2f}"
+        )
+    if "before" in med and "minimal" in med:
+        before, floor = med["before"], med["minimal"]
+        print(
+            f"\nbefore / minimal: throughput {before['rps'] / floor['rps']:.2f}x, "
+            f"p99 {before['p99_ms'] / floor['p99_ms']:.2f}x, "
+            f"CPU/request {before['cpu_ms'] / floor['cpu_ms']:.2f}x"
         )
     if "real" in med and "minimal" in med:
         real, floor = med["real"], med["minimal"]
@@ -796,6 +805,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--profile-seconds", type=float, default=15.0, help="with --py-spy")
     parser.add_argument("--cprofile", type=int, default=0, help="N requests in-process instead")
     parser.add_argument("--top", type=int, default=25, help="lines of each profile")
+    parser.add_argument(
+        "--baseline",
+        help="another checkout of the repository (git worktree add / git archive): its "
+        "'webhooks:create_app()' runs as server 'before', alternating with the others",
+    )
     parser.add_argument("--logs", help="keep server logs here (default: a temp dir)")
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
     args = parser.parse_args(argv)
@@ -814,7 +828,12 @@ def main(argv: list[str] | None = None) -> int:
     engine = make_engine(db_url)
     logdir = Path(args.logs or tempfile.mkdtemp(prefix="bench-inbound-"))
     logdir.mkdir(parents=True, exist_ok=True)
-    names = args.only or list(SERVERS)
+    if args.baseline:
+        TREES["before"] = Path(args.baseline).resolve()
+        SERVERS["before"] = SERVERS["real"]
+    names = list(args.only or SERVERS)
+    if args.baseline and "before" not in names:
+        names.append("before")
     results: dict[str, list[dict[str, Any]]] = {name: [] for name in names}
     try:
         migrate(db_url)
