@@ -22,8 +22,9 @@ of the gunicorn processes and of the PostgreSQL backends serving the bench datab
 measured over the timed window only; then the ratios real/minimal (throughput, p99, CPU per
 request: targets >= 0.8, <= 1.5, <= 1.5) from the medians over rounds.
 
---py-spy PATH: afterwards, one more run of the real server with py-spy sampling its
-workers (GIL holder) for --profile-seconds; prints the top costs (self and inclusive).
+--py-spy PATH: afterwards, one more run of the real server (and of 'before' with
+--baseline) with py-spy sampling its workers (GIL holder) for --profile-seconds; prints
+the top costs (self and inclusive).
 --cprofile N: instead of load, N requests in-process through Flask's test client on one
 thread (real and minimal apps, same database): CPU per request of this process and of its
 PostgreSQL backend, statements and Python calls per request, and cProfile's top costs.
@@ -384,8 +385,13 @@ class Gunicorn:
             str(root),
             *SERVERS[name],
         ]
-        self.process = subprocess.Popen(
-            args, env=env, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True
+        self.process = subprocess.Popen(  # cwd: `python -m` puts it first on sys.path
+            args,
+            env=env,
+            cwd=root,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
 
     def wait_ready(self, probe: Signed, timeout: float = 30.0) -> bytes:
@@ -636,7 +642,7 @@ def start_py_spy(py_spy: str, pid: int, seconds: float, out: Path) -> subprocess
 BUCKETS = (
     ("webhooks/sms.py inbound_sms (the view)", "inbound_sms (webhooks/sms.py"),
     ("  receive_text (secondopinion/conversation.py)", "receive_text (secondopinion/conv"),
-    ("    people.lock_by_phone", "lock_by_phone (store/people.py"),
+    ("    people.lock_for_text (the lock)", "_lock (store/people.py"),
     ("    machine.step (flows)", "step (flows/conversation/machine.py"),
     ("    apply (secondopinion/apply.py)", "apply (secondopinion/apply.py"),
     ("  transaction commit", "commit (sqlalchemy/orm/session.py"),
@@ -662,7 +668,7 @@ def _frame_name(frame: str) -> str:
     return f"{path}:{func}"
 
 
-def print_profile(path: Path, top: int = 25) -> None:
+def print_profile(path: Path, top: int = 25, server: str = "real") -> None:
     """Top costs from py-spy's raw output: shares of samples, self and inclusive."""
     if not path.exists() or not path.read_text().strip():
         print(f"py-spy wrote nothing to {path}")
@@ -685,7 +691,7 @@ def print_profile(path: Path, top: int = 25) -> None:
         for name, needle in BUCKETS:
             if needle in stack:
                 buckets[name] += n
-    print(f"\nprofile of the real server ({total} GIL samples, {path}):")
+    print(f"\nprofile of the {server} server ({total} GIL samples, {path}):")
     for name, n in buckets.items():
         print(f"  {n / total:6.1%}  {name}")
     print(f"\ntop {top} by self time:")
@@ -855,11 +861,16 @@ def main(argv: list[str] | None = None) -> int:
             if rs:
                 print(f"{name} answered e.g.: {rs[0]['sample']}")
         summarise(results)
-        if args.py_spy:
-            out = logdir / "real-profile.txt"
-            r = run_server("real", args, engine, db_url, 99_000, logdir, profile=out)
-            print(f"\nprofiled run: {r['rps']:.1f} req/s under py-spy (not counted above)")
-            print_profile(out, args.top)
+        for name in ("real", "before") if args.py_spy else ():
+            if name not in names:
+                continue
+            out = logdir / f"{name}-profile.txt"
+            r = run_server(name, args, engine, db_url, 99_000, logdir, profile=out)
+            print(
+                f"\nprofiled run of {name}: {r['rps']:.1f} req/s under py-spy (not counted "
+                f"above), gunicorn {r['server_ms']:.2f} ms CPU/request"
+            )
+            print_profile(out, args.top, name)
     finally:
         engine.dispose()
         if not args.keep:
