@@ -447,6 +447,13 @@ class Backends:
 
     def begin(self) -> None:
         self.start = {pid: cpu_seconds(pid) for pid in self.pids()}
+        self.sessions0 = self.sessions()
+
+    def sessions(self) -> int:
+        """Connections ever made to the database (PostgreSQL 14+; the stats lag ~1 s)."""
+        query = text("SELECT sessions FROM pg_stat_database WHERE datname = current_database()")
+        with self.engine.connect() as c:
+            return int(c.execute(query).scalar() or 0)
 
     def seconds(self) -> float:
         """CPU since begin(); a backend that started since counts from zero."""
@@ -520,6 +527,8 @@ def run_server(
         wall = time.monotonic() - wall0
         server_s = tree_cpu_seconds(server.process.pid) - server0
         backend_s = backends.seconds()
+        time.sleep(1.0)  # the statistics collector's delay
+        result["connects"] = backends.sessions() - backends.sessions0
         pg_s = postgres_since(pg0)
         driver_s = _driver() - driver0
         n = max(result["requests"], 1)
@@ -546,7 +555,8 @@ def report(round_no: int, name: str, r: dict[str, Any]) -> None:
     print(
         f"round {round_no} {name:<7} {r['rps']:7.1f} req/s  p50 {r['p50_ms']:6.1f} ms  "
         f"p99 {r['p99_ms']:6.1f} ms  max {r['max_ms']:6.1f} ms  errors {r['errors']}  "
-        f"CPU/request: gunicorn {r['server_ms']:.2f} ms + postgres {r['pg_ms']:.2f} ms"
+        f"CPU/request: gunicorn {r['server_ms']:.2f} ms + postgres {r['pg_ms']:.2f} ms  "
+        f"new connections {r['connects']}"
         + ("  (requests repeated: raise --max-requests)" if r["wrapped"] else "")
     )
     print(
