@@ -557,7 +557,7 @@ def report(round_no: int, name: str, r: dict[str, Any]) -> None:
         f"p99 {r['p99_ms']:6.1f} ms  max {r['max_ms']:6.1f} ms  errors {r['errors']}  "
         f"CPU/request: gunicorn {r['server_ms']:.2f} ms + postgres {r['pg_ms']:.2f} ms  "
         f"new connections {r['connects']}"
-        + ("  (requests repeated: raise --max-requests)" if r["wrapped"] else "")
+        + ("  (requests repeated: raise --max-requests)" if r["wrapped"] and name != "bare" else "")
     )
     print(
         f"        cores: gunicorn {r['server_cores']:.2f}, postgres (all) {r['pg_cores']:.2f}, "
