@@ -2,21 +2,23 @@
 
 It does the database work of /twilio/sms by hand, with no ORM, no flow machine and no
 phone-number parsing: check X-Twilio-Signature with twilio's RequestValidator, then in
-ONE transaction on one psycopg connection per process: upsert and lock the conversation
+ONE transaction on one psycopg connection per worker thread: upsert and lock the conversation
 row (INSERT ... ON CONFLICT DO UPDATE ... RETURNING, which takes the row lock), insert
 the inbound message, insert the reply, commit; answer a TwiML string.
 
-Not part of the service. Run it like the real app:
+Not part of the service. Run it like the real app (the Procfile's gunicorn settings: gthread,
+8 threads per worker, so each thread keeps its own connection):
 
     DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1:5432/secondopinion_bench_inbound \\
     TWILIO_AUTH_TOKEN=... PUBLIC_BASE_URL=https://secondopinion.example.org \\
-    gunicorn -w 2 --pythonpath bench 'minimal_webhook:create_app()'
+    gunicorn --config gunicorn.conf.py --workers 2 --pythonpath bench 'minimal_webhook:create_app()'
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import os
+import threading
 from xml.sax.saxutils import escape
 
 import psycopg
@@ -56,13 +58,13 @@ def create_app() -> Flask:
     conninfo = _conninfo(os.environ["DATABASE_URL"])
     validator = RequestValidator(os.environ["TWILIO_AUTH_TOKEN"])
     base = os.environ.get("PUBLIC_BASE_URL", "").rstrip("/")
-    state: dict[str, psycopg.Connection] = {}
+    state = threading.local()
 
     def connection() -> psycopg.Connection:
-        """One connection per worker process, opened after the fork, reopened if broken."""
-        conn = state.get("conn")
+        """One connection per worker thread, opened after the fork, reopened if broken."""
+        conn: psycopg.Connection | None = getattr(state, "conn", None)
         if conn is None or conn.closed or conn.broken:
-            conn = state["conn"] = psycopg.connect(conninfo)
+            conn = state.conn = psycopg.connect(conninfo)
         return conn
 
     @app.post("/twilio/sms")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+import functools
 from collections.abc import Collection
 
 import phonenumbers
@@ -19,6 +21,34 @@ def to_e164(raw: str, default_region: str = "US") -> str | None:
     if not phonenumbers.is_possible_number(number):
         return None
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Number:
+    """What the webhooks need of a number, from one parse (parsing is the costly part)."""
+
+    e164: str
+    region: str | None  # its ISO country (`PR` for 787), as `region` gives
+    zone: str | None  # its area code's one time zone, None when it has several or none
+
+    def timezone(self, fallback: str) -> str:
+        """As `guess_timezone`: the area code's zone, else `fallback`."""
+        return self.zone or fallback
+
+
+@functools.lru_cache(maxsize=4096)  # a number texts and calls more than once
+def read(raw: str, default_region: str = "US") -> Number | None:
+    """`to_e164`, `region` and `guess_timezone` of a number at once; None when not a number."""
+    try:
+        number = phonenumbers.parse(raw, default_region)
+    except phonenumbers.NumberParseException:
+        return None
+    if not phonenumbers.is_possible_number(number):
+        return None
+    e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    zones = number_timezones.time_zones_for_number(number)
+    zone = str(zones[0]) if len(zones) == 1 and zones[0] != UNKNOWN_ZONE else None
+    return Number(e164, phonenumbers.region_code_for_number(number), zone)
 
 
 # What Twilio puts in From when a caller hides their number: its placeholder numbers for an

@@ -48,19 +48,19 @@ def receive_text(
 ) -> Answer:
     """Step the conversation; a MessageSid seen before answers as it did the first time,
     and one of a person since forgotten changes nothing at all (a replay after an erase)."""
-    if messages.forgotten(session, msg.sid):
+    person = people.lock_for_text(session, msg.phone, msg.sid, now, msg.timezone)
+    if person is None:  # forgotten
         return Answer([], duplicate=True)
-    person = people.lock_by_phone(session, msg.phone, now, msg.timezone)
     if msg.late and is_stale(now, messages.last_inbound_at(session, person.id)):
         return _stale(session, machine, person, msg, now)
     status = messages.LATE if msg.late else messages.RECEIVED
-    inbound = messages.record_inbound(session, person.id, msg.sid, msg.body, now, status)
+    inbound, counts = messages.record_inbound_counting(
+        session, person.id, msg.sid, msg.body, now, now - WINDOW, LOW_VALUE, status
+    )  # the reply budget is counted with the text recorded: one statement on PostgreSQL
     if inbound is None:
         return Answer(messages.replies_to(session, msg.sid), duplicate=True)
     outcome = machine.step(person.state, InboundText(msg.body), now)
-    if outcome.reply is not None and not _within(
-        session, person.id, msg, outcome.reply.key, now, budget
-    ):
+    if outcome.reply is not None and not _within(msg, outcome.reply.key, Recent(*counts), budget):
         outcome = dataclasses.replace(outcome, reply=None, then=None)
     replies = [r for r in (outcome.reply, outcome.then) if r is not None]
     if msg.late:
@@ -90,11 +90,7 @@ def answers(outcome: Outcome) -> bool:
     return not later.stop_all and any(p.kind == ANSWER for p in later.one_offs)
 
 
-def _within(
-    session: Session, person: int, msg: Inbound, key: str, now: dt.datetime, budget: ReplyBudget
-) -> bool:
-    since = now - WINDOW
-    found = Recent(*messages.recent(session, person, msg.body, since, LOW_VALUE))
+def _within(msg: Inbound, key: str, found: Recent, budget: ReplyBudget) -> bool:
     if may_answer(key, found, budget):
         return True
     log.info("answer withheld from %s: over its reply budget (%s)", mask(msg.phone), found)

@@ -4,10 +4,24 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
+import re
 from collections.abc import Callable, Collection, Sequence
 from typing import Any, cast
 
-from sqlalchemy import Table, delete, func, insert, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    Table,
+    and_,
+    bindparam,
+    delete,
+    func,
+    insert,
+    literal_column,
+    select,
+    update,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -42,40 +56,110 @@ class Sent:
     at: dt.datetime
 
 
+# The statements of an inbound text, built once (building one, and its cache key, costs
+# more than running it); plain Core, executed on the session's connection.
+_M = _MESSAGES.c
+_NOW = bindparam("now", type_=_M.created_at.type)
+_RECORD_INBOUND = {
+    name: insert_(_MESSAGES)
+    .values(
+        conversation_id=bindparam("person"),
+        direction="in",
+        sid=bindparam("sid"),
+        body=bindparam("body"),
+        status=bindparam("status"),
+        created_at=_NOW,
+    )
+    .on_conflict_do_nothing(index_elements=["sid"])
+    .returning(_M.id)
+    for name, insert_ in _INSERTS.items()
+}
+_ADD = insert(_MESSAGES)
+_ANSWER = (_M.direction == "out") & _M.reply_to_id.is_not(None)
+_KEY = re.compile(r"[a-z0-9_]+")
+
+
+_MINE_SINCE = and_(
+    _M.conversation_id == bindparam("person"),
+    _M.created_at >= bindparam("since", type_=_M.created_at.type),
+)
+
+
+def _counting(
+    low_value: frozenset[str],
+) -> tuple[ColumnElement[int], ColumnElement[int], ColumnElement[int]]:
+    """The reply budget's counts; the low-value keys (catalogue keys, a constant set)
+    written into the statement's text, so nothing is expanded on each run."""
+    if not all(_KEY.fullmatch(key) for key in low_value):
+        raise ValueError("a catalogue key is lowercase letters, digits and _")
+    low = _M.key.in_([literal_column(f"'{key}'") for key in sorted(low_value)])
+    return (
+        func.count().filter(_ANSWER),
+        func.count().filter(_ANSWER & low),
+        func.count().filter((_M.direction == "in") & (_M.body == bindparam("body"))),
+    )
+
+
+@functools.cache
+def _recent(low_value: frozenset[str]) -> Select[int, int, int]:
+    """`recent` in one statement: one pass over the person's recent messages."""
+    return select(*_counting(low_value)).where(_MINE_SINCE)
+
+
+@functools.cache
+def _record_and_count(low_value: frozenset[str]) -> Select[Any]:
+    """PostgreSQL: the inbound row added, and the person's recent messages counted, in one
+    statement. Its SELECT sees the messages committed before it began (after the person's
+    lock was taken), not the row its own INSERT adds."""
+    added = _RECORD_INBOUND["postgresql"].cte("added")
+    return select(select(added.c.id).scalar_subquery(), *_counting(low_value)).where(_MINE_SINCE)
+
+
+def record_inbound_counting(
+    session: Session,
+    person: int,
+    sid: str,
+    body: str,
+    now: dt.datetime,
+    since: dt.datetime,
+    low_value: Collection[str],
+    status: str = RECEIVED,
+) -> tuple[int | None, tuple[int, int, int]]:
+    """`record_inbound`, then `recent(session, person, body, since, low_value)` as it is with
+    this text recorded (one statement on PostgreSQL); (None, (0, 0, 0)) for a redelivery."""
+    connection = session.connection()
+    if connection.dialect.name != "postgresql":
+        inbound = record_inbound(session, person, sid, body, now, status)
+        if inbound is None:
+            return None, (0, 0, 0)
+        return inbound, recent(session, person, body, since, low_value)
+    params = {"person": person, "sid": sid, "body": body, "status": status, "now": now}
+    query = _record_and_count(frozenset(low_value))
+    inbound, replies, low, same = connection.execute(query, {**params, "since": since}).one()
+    if inbound is None:
+        return None, (0, 0, 0)
+    return int(inbound), (int(replies), int(low), int(same) + 1)  # + 1: this text
+
+
 def record_inbound(
     session: Session, person: int, sid: str, body: str, now: dt.datetime, status: str = RECEIVED
 ) -> int | None:
     """The new message's id; None when this MessageSid was recorded before (a redelivery)."""
-    add = _INSERTS[session.get_bind().dialect.name](MessageRow).values(
-        conversation_id=person,
-        direction="in",
-        sid=sid,
-        body=body,
-        status=status,
-        created_at=now,
-    )
-    added = session.execute(
-        add.on_conflict_do_nothing(index_elements=["sid"]).returning(MessageRow.id)
-    )
+    connection = session.connection()
+    params = {"person": person, "sid": sid, "body": body, "status": status, "now": now}
+    added = connection.execute(_RECORD_INBOUND[connection.dialect.name], params)
     return added.scalar_one_or_none()
 
 
 def recent(
     session: Session, person: int, body: str, since: dt.datetime, low_value: Collection[str]
 ) -> tuple[int, int, int]:
-    """Since then: answers sent to this person, those with a low-value key, texts like `body`."""
-    mine = (MessageRow.conversation_id == person, MessageRow.created_at >= since)
-    answers = select(func.count(), func.count().filter(MessageRow.key.in_(low_value))).where(
-        *mine, MessageRow.direction == "out", MessageRow.reply_to_id.is_not(None)
-    )
-    replies, low = session.execute(answers).one()
-    same = select(func.count()).where(*mine, MessageRow.direction == "in", MessageRow.body == body)
-    return int(replies), int(low), int(session.scalar(same) or 0)
-
-
-def forgotten(session: Session, sid: str) -> bool:
-    """An inbound text erased or expired since: it must change nothing if it comes again."""
-    return session.get(ForgottenMessageRow, sid) is not None
+    """Since then: answers sent to this person, those with a low-value key, texts like `body`
+    (one statement, one pass over the person's recent messages)."""
+    params = {"person": person, "body": body, "since": since}
+    query = _recent(frozenset(low_value))
+    replies, low, same = session.connection().execute(query, params).one()
+    return int(replies), int(low), int(same)
 
 
 def known(session: Session, sids: Collection[str]) -> set[str]:
@@ -130,7 +214,7 @@ def record_reply(
         "reply_to_id": inbound,
         "created_at": now,
     }
-    session.execute(insert(MessageRow), [row])
+    session.connection().execute(_ADD, row)
 
 
 def record_sent(session: Session, texts: Sequence[Sent]) -> None:

@@ -9,17 +9,29 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 from collections.abc import Callable, Collection
 from typing import Any, cast
 
-from sqlalchemy import ColumnElement, Select, Table, bindparam, delete, insert, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    Table,
+    Update,
+    bindparam,
+    delete,
+    exists,
+    insert,
+    select,
+    update,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from flows import Conversation, Language, Referral, Status, Step
 from flows.conversation.state import VisitOutcome
 from store.cases import people_with_an_open_case
-from store.models import ConversationRow, ReminderHoldRow
+from store.models import ConversationRow, ForgottenMessageRow, ReminderHoldRow
 
 _INSERTS: dict[str, Callable[..., Any]] = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
 _PEOPLE = cast(Table, ConversationRow.__table__)  # the Core table, for plain statements
@@ -81,24 +93,48 @@ def state_of(row: Any) -> Conversation:
     )
 
 
+# What a Person holds: every column but the row's own timestamps (fewer columns to read).
+_READ = [c for c in _PEOPLE.c if c.name not in ("created_at", "updated_at")]
+
+
 def _query() -> Select[Any]:
     paused = select(ReminderHoldRow.conversation_id).where(
         ReminderHoldRow.conversation_id == ConversationRow.id
     )
     in_inbox = ConversationRow.id.in_(people_with_an_open_case())
-    return select(
-        ConversationRow.__table__, paused.exists().label("paused"), in_inbox.label("in_inbox")
+    return select(*_READ, paused.exists().label("paused"), in_inbox.label("in_inbox"))
+
+
+def _locking(where: ColumnElement[bool], skip_locked: bool = False) -> Select[Any]:
+    return (
+        _query().where(where).order_by(ConversationRow.id).with_for_update(skip_locked=skip_locked)
     )
 
 
-def _lock(session: Session, where: ColumnElement[bool], skip_locked: bool = False) -> list[Person]:
-    """The one locking statement: the matching people, in id order, until the transaction ends."""
-    query = _query().where(where).order_by(ConversationRow.id)
+# Built once (building a statement, and its cache key, costs more than running it): the
+# statement every keypress locks its caller with, and the one every inbound text locks its
+# sender with, which also says whether the text's MessageSid was forgotten (an erased
+# person's text replayed): one statement where two were.
+_BY_PHONE = _locking(ConversationRow.phone == bindparam("phone"))
+_FORGOTTEN = cast(Table, ForgottenMessageRow.__table__)
+_SID_FORGOTTEN = exists().where(_FORGOTTEN.c.sid == bindparam("sid"))
+_BY_PHONE_FOR_TEXT = _BY_PHONE.add_columns(_SID_FORGOTTEN.label("forgotten"))
+_IS_FORGOTTEN = select(_SID_FORGOTTEN)
+
+
+def _lock(
+    session: Session,
+    where: ColumnElement[bool] | Select[Any],
+    skip_locked: bool = False,
+    params: dict[str, Any] | None = None,
+) -> list[Any]:
+    """The one locking statement: the matching people's rows, in id order, locked until the
+    transaction ends. `where` is a condition, or one of this module's locking statements
+    (with `params`). Run on the session's connection: plain rows, without the ORM's
+    per-statement machinery (every text and every group of reminders locks people)."""
     session.flush()  # what the session holds goes first, as session.execute would do
-    # On the session's connection: plain rows, without the ORM's per-statement machinery
-    # (a worker sending reminders locks people for every group).
-    rows = session.connection().execute(query.with_for_update(skip_locked=skip_locked))
-    return [_person(row) for row in rows]
+    statement = where if isinstance(where, Select) else _locking(where, skip_locked)
+    return list(session.connection().execute(statement, params))
 
 
 def lock_people(
@@ -108,24 +144,42 @@ def lock_people(
     and with `skip_locked` so is someone another transaction holds (a worker sending)."""
     if not isinstance(ids, Select) and not ids:
         return {}
-    return {p.id: p for p in _lock(session, ConversationRow.id.in_(ids), skip_locked)}
+    return {r.id: _person(r) for r in _lock(session, ConversationRow.id.in_(ids), skip_locked)}
 
 
 def lock_person(session: Session, person_id: int) -> Person | None:
     found = _lock(session, ConversationRow.id == person_id)
-    return found[0] if found else None
+    return _person(found[0]) if found else None
 
 
 def lock_by_phone(session: Session, phone: str, now: dt.datetime, timezone: str) -> Person:
     """The person with this number, created if new, locked until the transaction ends."""
-    found = _lock(session, ConversationRow.phone == phone)
-    if found:  # every text but a number's first: one statement, no INSERT built
-        return found[0]
+    found = _lock(session, _BY_PHONE, params={"phone": phone})
+    if found:  # every call but a number's first: one statement, no INSERT built
+        return _person(found[0])
+    return _add(session, phone, now, timezone)
+
+
+def lock_for_text(
+    session: Session, phone: str, sid: str, now: dt.datetime, timezone: str
+) -> Person | None:
+    """As `lock_by_phone`, for a text with this MessageSid; None, with nothing created, when
+    the sid was forgotten (its person erased or expired: a replay must change nothing)."""
+    found = _lock(session, _BY_PHONE_FOR_TEXT, params={"phone": phone, "sid": sid})
+    if found:  # every text but a number's first: one statement
+        return None if found[0].forgotten else _person(found[0])
+    if session.connection().execute(_IS_FORGOTTEN, {"sid": sid}).scalar():
+        return None
+    return _add(session, phone, now, timezone)
+
+
+def _add(session: Session, phone: str, now: dt.datetime, timezone: str) -> Person:
+    """A new number: its conversation (or the one another request just made), locked."""
     values = {"phone": phone, "created_at": now, "updated_at": now}
     values.update(_columns(Conversation(timezone=timezone)))
     add = _INSERTS[session.get_bind().dialect.name](ConversationRow)
     session.execute(add.values(**values).on_conflict_do_nothing(index_elements=["phone"]))
-    return _lock(session, ConversationRow.phone == phone)[0]
+    return _person(_lock(session, _BY_PHONE, params={"phone": phone})[0])
 
 
 def ids_of(session: Session, phones: Collection[str]) -> list[int]:
@@ -164,11 +218,20 @@ def save_all(
             row = {f"new_{name}": value for name, value in changed.items()}
             by_columns.setdefault(tuple(sorted(changed)), []).append({"person": person.id, **row})
     for columns, rows in by_columns.items():
-        values: dict[str, Any] = {
-            name: bindparam(f"new_{name}", type_=_PEOPLE.c[name].type) for name in columns
-        }
-        statement = update(_PEOPLE).where(_PEOPLE.c.id == bindparam("person"))
-        session.connection().execute(statement.values(updated_at=now, **values), rows)
+        for row in rows:
+            row["now"] = now
+        session.connection().execute(_update(columns), rows)
+
+
+@functools.cache
+def _update(columns: tuple[str, ...]) -> Update:
+    """UPDATE of these columns (and updated_at) by id, built once per set of columns."""
+    values: dict[str, Any] = {
+        name: bindparam(f"new_{name}", type_=_PEOPLE.c[name].type) for name in columns
+    }
+    updated_at = bindparam("now", type_=_PEOPLE.c.updated_at.type)
+    statement = update(_PEOPLE).where(_PEOPLE.c.id == bindparam("person"))
+    return statement.values(updated_at=updated_at, **values)
 
 
 def held(session: Session, ids: Collection[int]) -> set[int]:

@@ -207,3 +207,19 @@ def test_with_retention_at_twilio_the_job_deletes_twilios_copies_too(
         t.move_to(at(NY, 2026, 11, 2, 10, 0) + dt.timedelta(days=91))
         assert expire(deleting, deleting.clock()) == {"forgotten": 1, "deleted_at_twilio": 2}
     assert sorted(fake_twilio.deleted) == sorted(gone) and kept not in fake_twilio.deleted
+
+
+def test_a_replayed_text_after_an_erase_changes_nothing_for_the_same_number_back_again(
+    client: FlaskClient, svc: Services, fake_twilio: FakeTwilio, sending_settings: Settings
+) -> None:
+    """The sender's lock also reads the forgotten sids: one whose number texted again since
+    (a new conversation) still changes nothing, and is not answered."""
+    captured = sms_form(ANA, "SECOND")
+    assert post_signed(client, "/twilio/sms", captured).status_code == 200
+    result = CliRunner().invoke(main, ["forget", ANA], env=environment(sending_settings))
+    assert result.exit_code == 0, result.output
+    assert phone(client, ANA).text("hello")  # answered: back, a new conversation
+    before = every_row(svc)
+    replayed = post_signed(client, "/twilio/sms", captured)
+    assert replayed.status_code == 200 and "<Message>" not in replayed.get_data(as_text=True)
+    assert every_row(svc) == before

@@ -193,3 +193,33 @@ def test_an_empty_reply_is_not_a_dead_end(client: FlaskClient) -> None:
 
 def test_twiml_escapes_what_it_echoes(client: FlaskClient) -> None:
     assert replies("<Response><Message>a &amp; b</Message></Response>") == ["a & b"]
+
+
+@pytest.mark.parametrize(
+    "texts",
+    [[], ["Got it."], ["x & y < z > \"q\" 's' \n\r\t é 😀 ]]>", "two"], ["&amp;", "<![CDATA[x]]>"]],
+)
+def test_the_twiml_string_is_what_twilios_messaging_response_writes(texts: list[str]) -> None:
+    from twilio.twiml.messaging_response import MessagingResponse
+
+    from webhooks.sms import twiml
+
+    expected = MessagingResponse()
+    for text in texts:
+        expected.message(text)
+    assert twiml(texts).get_data(as_text=True) == str(expected)
+
+
+@pytest.mark.parametrize(
+    "raw",
+    ["+12125550101", "(212) 555-0101", "212.555.0101", "+17875550101", "+16715550101",
+     "+18085550101", "+15555550101", "+442079460101", "+33612345678", "12", "abc", ""],
+)  # fmt: skip
+def test_one_parse_of_a_number_reads_what_three_did(raw: str) -> None:
+    from flows import phones
+
+    number, e164 = phones.read(raw), phones.to_e164(raw)
+    assert (number.e164 if number else None) == e164
+    if number is not None and e164 is not None:
+        assert number.region == phones.region(e164)
+        assert number.timezone("Etc/Fallback") == phones.guess_timezone(e164, "Etc/Fallback")
