@@ -42,7 +42,8 @@ def every_row(svc: Services) -> dict[str, list[dict[str, object]]]:
     with svc.engine.connect() as connection:
         return {
             name: [
-                dict(row) for row in connection.execute(text(f"SELECT * FROM {name}")).mappings()
+                dict(row)  # in key order: PostgreSQL returns updated rows in any order
+                for row in connection.execute(text(f"SELECT * FROM {name} ORDER BY 1")).mappings()
             ]
             for name in tables
         }
