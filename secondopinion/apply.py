@@ -11,6 +11,7 @@ from flows.outcomes.milestones import newly_reached
 from flows.reminders.changes import diff
 from secondopinion.inbox.cases import follow
 from store import consent, milestones, people, reminders
+from store.db import Pending
 from store.people import Person
 
 
@@ -23,10 +24,12 @@ def apply(
     *,
     reply_text: str | None = None,
     sid: str | None = None,
+    along: Pending | None = None,
 ) -> None:
-    """Write the outcome of a step for a locked person; the reply itself is the caller's.
-    `sid` is the inbound text's, when a text was the event."""
-    people.save(session, person, outcome.conversation, now)
+    """Write the outcome of a step for a locked person; the reply itself is the caller's
+    (`along`: its record, sent with the person's update). `sid` is the inbound text's,
+    when a text was the event."""
+    people.save(session, person, outcome.conversation, now, along)
     record_effects(session, machine, person, outcome, now, reply_text=reply_text, sid=sid)
 
 

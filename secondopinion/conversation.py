@@ -21,6 +21,7 @@ from flows.conversation.limits import LOW_VALUE, Recent, ReplyBudget, may_answer
 from flows.phones import mask
 from secondopinion.apply import apply
 from store import messages, people
+from store.db import Pending
 
 log = logging.getLogger(__name__)
 WINDOW = dt.timedelta(hours=24)  # the reply budget of one number covers this long
@@ -69,19 +70,19 @@ def receive_text(
         shown = text if answers(outcome) else None  # the ledger names only what is sent
         apply(session, machine, person, outcome, now, reply_text=shown, sid=msg.sid)
         return Answer([])
-    texts = [_record(session, machine, person.id, inbound, reply, now) for reply in replies]
+    texts = [machine.render(reply) for reply in replies]
+    pairs = zip(replies, texts, strict=True)
+    records = [_record(person.id, inbound, reply, text, now) for reply, text in pairs]
+    for record in records[:-1]:
+        record.run(session)
+    last = records[-1] if records else None  # sent with the person's update
     shown = texts[0] if texts else None  # the consent ledger keeps what answered the words
-    apply(session, machine, person, outcome, now, reply_text=shown, sid=msg.sid)
+    apply(session, machine, person, outcome, now, reply_text=shown, sid=msg.sid, along=last)
     return Answer(texts)
 
 
-def _record(
-    session: Session, machine: Machine, person: int, inbound: int, reply: Reply, now: dt.datetime
-) -> str:
-    text = machine.render(reply)
-    language = reply.language.value
-    messages.record_reply(session, person, inbound, text, reply.key, language, now)
-    return text
+def _record(person: int, inbound: int, reply: Reply, text: str, now: dt.datetime) -> Pending:
+    return messages.reply(person, inbound, text, reply.key, reply.language.value, now)
 
 
 def answers(outcome: Outcome) -> bool:

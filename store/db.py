@@ -11,14 +11,16 @@ from __future__ import annotations
 import dataclasses
 import sqlite3
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event, exc
+from psycopg.pq import ExecStatus
+from sqlalchemy import Connection, Dialect, Engine, Executable, create_engine, event, exc
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import NullPool
 
+TUPLES_OK = ExecStatus.TUPLES_OK
 SQLITE_CHECK_EVERY = 1000  # SQLite virtual-machine steps between two looks at the deadline
 # The database is down, unreachable, timed out (connect, statement, lock, pool) or the
 # connection was lost mid-way: the same work can succeed later. Anything else is a bug.
@@ -141,3 +143,76 @@ def transaction(sessions: sessionmaker[Session]) -> Iterator[Session]:
     """One unit of work: commit on success, roll back on any error."""
     with sessions() as session, session.begin():
         yield session
+
+
+class Plain:
+    """A statement built once with SQLAlchemy and sent as plain SQL by psycopg on the
+    session's pooled connection (PostgreSQL only): no compiled-cache lookup, parameter
+    processing or result machinery per run, for the few statements every inbound text
+    sends. The engine's `before_cursor_execute` / `after_cursor_execute` listeners still
+    see it; a driver error is wrapped, and a lost connection invalidated, as SQLAlchemy
+    does for its own statements. Parameters are passed as the driver takes them (aware
+    datetimes, plain values): no type's bind or result processing runs."""
+
+    __slots__ = ("_before", "_defaults", "_sql", "_statement")
+
+    def __init__(self, statement: Executable, before: Plain | None = None) -> None:
+        """`before`: a data-modifying statement sent in the same one, first (`WITH before AS
+        (...)`); the two name their parameters differently."""
+        self._statement = statement
+        self._before = before
+        self._sql = ""
+        self._defaults: dict[str, Any] = {}
+
+    def _compiled(self, dialect: Dialect) -> str:
+        if not self._sql:
+            compiled = self._statement.compile(dialect=dialect)  # type: ignore[attr-defined]
+            defaults = {k: v for k, v in compiled.params.items() if v is not None}
+            sql = str(compiled)
+            if self._before is not None:
+                sql = f"WITH before AS ({self._before._compiled(dialect)}) {sql}"
+                defaults = {**self._before._defaults, **defaults}
+            self._defaults = defaults
+            self._sql = sql
+        return self._sql
+
+    def rows(self, connection: Connection, params: dict[str, Any], factory: Any = None) -> Any:
+        """Every row the statement returns (tuples, or rows made by `factory`)."""
+        sql = self._compiled(connection.dialect)
+        values = {**self._defaults, **params} if self._defaults else params
+        cursor = connection.connection.driver_connection.cursor(row_factory=factory)  # type: ignore[union-attr]
+        events = connection._has_events or connection.engine._has_events
+        try:
+            if events:
+                connection.dispatch.before_cursor_execute(
+                    connection, cursor, sql, values, None, False
+                )
+            cursor.execute(sql, values)
+            result = cursor.pgresult  # not cursor.description: it builds every column's
+            found = cursor.fetchall() if result and result.status == TUPLES_OK else []
+            if events:
+                connection.dispatch.after_cursor_execute(
+                    connection, cursor, sql, values, None, False
+                )
+        except Exception as error:  # wrapped and, if the connection was lost, invalidated
+            connection._handle_dbapi_exception(error, sql, values, cursor, None)
+        finally:
+            cursor.close()
+        return found
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Pending:
+    """A write not sent yet, which the next statement may carry (`Plain(..., before=)`, on
+    PostgreSQL) for one round trip fewer; `run` sends it alone."""
+
+    plain: Plain
+    params: dict[str, Any]
+    elsewhere: Callable[[Session], None]  # the same write, on any database
+
+    def run(self, session: Session) -> None:
+        connection = session.connection()
+        if connection.dialect.name == "postgresql":
+            self.plain.rows(connection, self.params)
+        else:
+            self.elsewhere(session)

@@ -25,6 +25,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from store.db import Pending, Plain
 from store.models import ForgottenMessageRow, MessageRow
 
 _INSERTS: dict[str, Callable[..., Any]] = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
@@ -75,6 +76,16 @@ _RECORD_INBOUND = {
     for name, insert_ in _INSERTS.items()
 }
 _ADD = insert(_MESSAGES)
+# The answer to a text, as plain SQL on PostgreSQL (the names are not the columns': a
+# bindparam named as its column is reserved for SQLAlchemy's own use).
+_REPLY_COLUMNS = ("conversation_id", "body", "key", "language", "reply_to_id", "created_at")
+_PLAIN_REPLY = Plain(
+    insert(_MESSAGES).values(
+        direction="out",
+        status=REPLIED,
+        **{name: bindparam(f"r_{name}") for name in _REPLY_COLUMNS},
+    )
+)
 _ANSWER = (_M.direction == "out") & _M.reply_to_id.is_not(None)
 _KEY = re.compile(r"[a-z0-9_]+")
 
@@ -115,6 +126,11 @@ def _record_and_count(low_value: frozenset[str]) -> Select[Any]:
     return select(select(added.c.id).scalar_subquery(), *_counting(low_value)).where(_MINE_SINCE)
 
 
+@functools.cache
+def _plain_record_and_count(low_value: frozenset[str]) -> Plain:
+    return Plain(_record_and_count(low_value))
+
+
 def record_inbound_counting(
     session: Session,
     person: int,
@@ -134,8 +150,8 @@ def record_inbound_counting(
             return None, (0, 0, 0)
         return inbound, recent(session, person, body, since, low_value)
     params = {"person": person, "sid": sid, "body": body, "status": status, "now": now}
-    query = _record_and_count(frozenset(low_value))
-    inbound, replies, low, same = connection.execute(query, {**params, "since": since}).one()
+    query = _plain_record_and_count(frozenset(low_value))
+    [(inbound, replies, low, same)] = query.rows(connection, {**params, "since": since})
     if inbound is None:
         return None, (0, 0, 0)
     return int(inbound), (int(replies), int(low), int(same) + 1)  # + 1: this text
@@ -204,17 +220,21 @@ def record_reply(
     now: dt.datetime,
 ) -> None:
     """The answer sent back in the webhook's TwiML."""
-    row = {
-        "conversation_id": person,
-        "direction": "out",
-        "body": text,
-        "key": key,
-        "language": language,
-        "status": REPLIED,
-        "reply_to_id": inbound,
-        "created_at": now,
-    }
-    session.connection().execute(_ADD, row)
+    reply(person, inbound, text, key, language, now).run(session)
+
+
+def reply(
+    person: int, inbound: int, text: str, key: str, language: str, now: dt.datetime
+) -> Pending:
+    """`record_reply`, not sent yet: the person's update may carry it (`people.save`)."""
+    values = (person, text, key, language, inbound, now)
+    params = {f"r_{name}": value for name, value in zip(_REPLY_COLUMNS, values, strict=True)}
+
+    def elsewhere(session: Session) -> None:
+        row = {name: params[f"r_{name}"] for name in _REPLY_COLUMNS}
+        session.connection().execute(_ADD, {**row, "direction": "out", "status": REPLIED})
+
+    return Pending(_PLAIN_REPLY, params, elsewhere)
 
 
 def record_sent(session: Session, texts: Sequence[Sent]) -> None:

@@ -13,6 +13,7 @@ import functools
 from collections.abc import Callable, Collection
 from typing import Any, cast
 
+from psycopg.rows import namedtuple_row
 from sqlalchemy import (
     ColumnElement,
     Select,
@@ -31,6 +32,7 @@ from sqlalchemy.orm import Session
 from flows import Conversation, Language, Referral, Status, Step
 from flows.conversation.state import VisitOutcome
 from store.cases import people_with_an_open_case
+from store.db import Pending, Plain
 from store.models import ConversationRow, ForgottenMessageRow, ReminderHoldRow
 
 _INSERTS: dict[str, Callable[..., Any]] = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
@@ -86,11 +88,16 @@ def state_of(row: Any) -> Conversation:
         phrase_index=row.phrase_index,
         timezone=row.timezone,
         calls=row.calls,
-        enrolled_at=row.enrolled_at,
-        referral_at=row.referral_at,
-        deferred_at=row.deferred_at,
+        enrolled_at=_utc(row.enrolled_at),
+        referral_at=_utc(row.referral_at),
+        deferred_at=_utc(row.deferred_at),
         visit_outcome=VisitOutcome(row.visit_outcome) if row.visit_outcome else None,
     )
+
+
+def _utc(at: dt.datetime | None) -> dt.datetime | None:
+    """In UTC, as the column's type gives it (a plain row gives the connection's zone)."""
+    return at if at is None or at.tzinfo is dt.UTC else at.astimezone(dt.UTC)
 
 
 # What a Person holds: every column but the row's own timestamps (fewer columns to read).
@@ -120,6 +127,7 @@ _FORGOTTEN = cast(Table, ForgottenMessageRow.__table__)
 _SID_FORGOTTEN = exists().where(_FORGOTTEN.c.sid == bindparam("sid"))
 _BY_PHONE_FOR_TEXT = _BY_PHONE.add_columns(_SID_FORGOTTEN.label("forgotten"))
 _IS_FORGOTTEN = select(_SID_FORGOTTEN)
+_PLAIN_BY_PHONE_FOR_TEXT = Plain(_BY_PHONE_FOR_TEXT)  # as plain SQL, on PostgreSQL
 
 
 def _lock(
@@ -127,14 +135,19 @@ def _lock(
     where: ColumnElement[bool] | Select[Any],
     skip_locked: bool = False,
     params: dict[str, Any] | None = None,
+    plain: Plain | None = None,
 ) -> list[Any]:
     """The one locking statement: the matching people's rows, in id order, locked until the
     transaction ends. `where` is a condition, or one of this module's locking statements
-    (with `params`). Run on the session's connection: plain rows, without the ORM's
-    per-statement machinery (every text and every group of reminders locks people)."""
+    (with `params`, and `plain`, the same statement sent as plain SQL on PostgreSQL). Run
+    on the session's connection: plain rows, without the ORM's per-statement machinery
+    (every text and every group of reminders locks people)."""
     session.flush()  # what the session holds goes first, as session.execute would do
+    connection = session.connection()
+    if plain is not None and params is not None and connection.dialect.name == "postgresql":
+        return list(plain.rows(connection, params, namedtuple_row))
     statement = where if isinstance(where, Select) else _locking(where, skip_locked)
-    return list(session.connection().execute(statement, params))
+    return list(connection.execute(statement, params))
 
 
 def lock_people(
@@ -165,7 +178,8 @@ def lock_for_text(
 ) -> Person | None:
     """As `lock_by_phone`, for a text with this MessageSid; None, with nothing created, when
     the sid was forgotten (its person erased or expired: a replay must change nothing)."""
-    found = _lock(session, _BY_PHONE_FOR_TEXT, params={"phone": phone, "sid": sid})
+    params = {"phone": phone, "sid": sid}
+    found = _lock(session, _BY_PHONE_FOR_TEXT, params=params, plain=_PLAIN_BY_PHONE_FOR_TEXT)
     if found:  # every text but a number's first: one statement
         return None if found[0].forgotten else _person(found[0])
     if session.connection().execute(_IS_FORGOTTEN, {"sid": sid}).scalar():
@@ -201,15 +215,26 @@ def find(session: Session, person_id: int) -> Person | None:
     return _person(row) if row else None
 
 
-def save(session: Session, person: Person, conv: Conversation, now: dt.datetime) -> None:
-    """Write what changed of a locked person's state; nothing when nothing changed."""
-    save_all(session, [(person, conv)], now)
+def save(
+    session: Session,
+    person: Person,
+    conv: Conversation,
+    now: dt.datetime,
+    along: Pending | None = None,
+) -> None:
+    """Write what changed of a locked person's state; nothing when nothing changed. `along`:
+    a write sent first, in the same statement as the person's update on PostgreSQL."""
+    save_all(session, [(person, conv)], now, along)
 
 
 def save_all(
-    session: Session, changes: Collection[tuple[Person, Conversation]], now: dt.datetime
+    session: Session,
+    changes: Collection[tuple[Person, Conversation]],
+    now: dt.datetime,
+    along: Pending | None = None,
 ) -> None:
-    """Write what changed for many locked people: one statement per set of changed columns."""
+    """Write what changed for many locked people: one statement per set of changed columns
+    (`along`, a write sent first: carried by the first of them on PostgreSQL)."""
     by_columns: dict[tuple[str, ...], list[dict[str, object]]] = {}
     for person, conv in changes:
         before, after = _columns(person.state), _columns(conv)
@@ -217,10 +242,23 @@ def save_all(
         if changed:
             row = {f"new_{name}": value for name, value in changed.items()}
             by_columns.setdefault(tuple(sorted(changed)), []).append({"person": person.id, **row})
+    connection = session.connection() if by_columns or along else None
+    postgres = connection is not None and connection.dialect.name == "postgresql"
     for columns, rows in by_columns.items():
         for row in rows:
             row["now"] = now
-        session.connection().execute(_update(columns), rows)
+        if postgres and len(rows) == 1 and connection is not None:  # one person: a text
+            first = along.plain if along is not None else None
+            params = {**along.params, **rows[0]} if along is not None else rows[0]
+            _plain_update(columns, first).rows(connection, params)
+            along = None
+        else:
+            if along is not None:
+                along.run(session)
+                along = None
+            session.connection().execute(_update(columns), rows)
+    if along is not None:  # nothing changed: the write alone
+        along.run(session)
 
 
 @functools.cache
@@ -232,6 +270,11 @@ def _update(columns: tuple[str, ...]) -> Update:
     updated_at = bindparam("now", type_=_PEOPLE.c.updated_at.type)
     statement = update(_PEOPLE).where(_PEOPLE.c.id == bindparam("person"))
     return statement.values(updated_at=updated_at, **values)
+
+
+@functools.cache
+def _plain_update(columns: tuple[str, ...], before: Plain | None = None) -> Plain:
+    return Plain(_update(columns), before)
 
 
 def held(session: Session, ids: Collection[int]) -> set[int]:
