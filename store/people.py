@@ -17,12 +17,14 @@ from sqlalchemy import (
     ColumnElement,
     Select,
     Table,
+    TextClause,
     Update,
     bindparam,
     delete,
     exists,
     insert,
     select,
+    text,
     update,
 )
 from sqlalchemy.dialects import postgresql, sqlite
@@ -31,6 +33,7 @@ from sqlalchemy.orm import Session
 from flows import Conversation, Language, Referral, Status, Step
 from flows.conversation.state import VisitOutcome
 from store.cases import people_with_an_open_case
+from store.db import json_rows, one_of
 from store.models import ConversationRow, ForgottenMessageRow, ReminderHoldRow
 
 _INSERTS: dict[str, Callable[..., Any]] = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
@@ -144,7 +147,17 @@ def lock_people(
     and with `skip_locked` so is someone another transaction holds (a worker sending)."""
     if not isinstance(ids, Select) and not ids:
         return {}
-    return {r.id: _person(r) for r in _lock(session, ConversationRow.id.in_(ids), skip_locked)}
+    if isinstance(ids, Select) or skip_locked:
+        found = _lock(session, ConversationRow.id.in_(ids), skip_locked)
+    else:  # built once per dialect, the ids one parameter
+        by_ids = _by_ids(session.get_bind().dialect.name)
+        found = _lock(session, by_ids, params={"ids": sorted(ids)})
+    return {r.id: _person(r) for r in found}
+
+
+@functools.cache
+def _by_ids(dialect: str) -> Select[Any]:
+    return _locking(one_of(ConversationRow.id, "ids", dialect))
 
 
 def lock_person(session: Session, person_id: int) -> Person | None:
@@ -217,10 +230,28 @@ def save_all(
         if changed:
             row = {f"new_{name}": value for name, value in changed.items()}
             by_columns.setdefault(tuple(sorted(changed)), []).append({"person": person.id, **row})
+    connection = session.connection()
     for columns, rows in by_columns.items():
+        if connection.dialect.name == "postgresql" and len(rows) > 1:
+            connection.execute(_update_all(columns), {"rows": json_rows(rows), "now": now})
+            continue
         for row in rows:
             row["now"] = now
-        session.connection().execute(_update(columns), rows)
+        connection.execute(_update(columns), rows)
+
+
+@functools.cache
+def _update_all(columns: tuple[str, ...]) -> TextClause:
+    """PostgreSQL: the same for many people in one statement, their rows as one JSON
+    parameter (one statement to run, not one per person)."""
+    pg = postgresql.dialect()
+    types = ", ".join(f"new_{n} {_PEOPLE.c[n].type.compile(dialect=pg)}" for n in columns)
+    sets = ", ".join(f"{n} = c.new_{n}" for n in columns)
+    return text(
+        f"UPDATE conversations SET updated_at = :now, {sets} "
+        f"FROM json_to_recordset(CAST(:rows AS json)) AS c(person integer, {types}) "
+        "WHERE conversations.id = c.person"
+    )
 
 
 @functools.cache

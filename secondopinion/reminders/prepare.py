@@ -29,8 +29,8 @@ from secondopinion.apply import record_effects
 from secondopinion.container import Services
 from store import consent, messages, people, reminders
 from store.db import transaction
-from store.models import ReminderRow
 from store.people import Person
+from store.reminders import Claimed
 
 RECENT = WEEK  # spacing and the daily and weekly caps look this far back
 
@@ -38,7 +38,8 @@ RECENT = WEEK  # spacing and the daily and weekly caps look this far back
 def prepare(svc: Services, reminder_ids: Sequence[int], now: dt.datetime) -> dict[int, str]:
     """What became of each reminder; "prepared" ones are committed `sending` with their words."""
     with transaction(svc.sessions) as session:
-        locked = people.lock_people(session, reminders.owners(reminder_ids))
+        owners = reminders.owners_of(session, reminder_ids)  # a reminder never changes hands
+        locked = people.lock_people(session, set(owners.values()))
         chunk = reminders.lock_claimed(session, reminder_ids)  # after the people, as all do
         said_yes = consent.consented(session, locked)
         recent = reminders.recent_sends(session, locked, now - RECENT, not_counted=NOT_COUNTED)
@@ -61,10 +62,11 @@ def prepare(svc: Services, reminder_ids: Sequence[int], now: dt.datetime) -> dic
                 recent[person.id].append(now)  # the next one for this person in the chunk waits
         changed = [(locked[i], person.state) for i, person in current.items()]
         people.save_all(session, changed, now)  # one statement for the whole chunk
+        reminders.save_prepared(session, chunk)  # and one for its reminders
     return {i: done.get(i, "not-claimed") for i in reminder_ids}
 
 
-def _release(reminder: ReminderRow) -> str:
+def _release(reminder: Claimed) -> str:
     """Not sent while paused: the claim is dropped, and resuming replans it."""
     if not reminders.is_claimed(reminder):
         return "not-claimed"
@@ -76,7 +78,7 @@ def _prepare_one(
     svc: Services,
     session: Session,
     person: Person,
-    reminder: ReminderRow,
+    reminder: Claimed,
     heard_from: tuple[bool, dt.datetime | None],
     recent: list[dt.datetime],
     now: dt.datetime,
