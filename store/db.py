@@ -177,8 +177,8 @@ def one_of(column: Any, name: str, dialect: str) -> ColumnElement[bool]:
     expanding IN."""
     if dialect == "postgresql":
         ids = sql_cast(bindparam(name, type_=_Ids()), ARRAY(Integer))
-        return column == any_(ids)  # type: ignore[no-any-return]
-    return column.in_(bindparam(name, expanding=True))  # type: ignore[no-any-return]
+        return column == any_(ids)
+    return column.in_(bindparam(name, expanding=True))
 
 
 def _iso(value: object) -> str:
