@@ -160,6 +160,27 @@ def _by_ids(dialect: str) -> Select[Any]:
     return _locking(one_of(ConversationRow.id, "ids", dialect))
 
 
+def lock_to_send(session: Session, ids: Collection[int]) -> dict[int, Any]:
+    """These people locked, as sending to them needs them: plain rows of id, phone,
+    language, status and paused, without building their conversations (someone erased
+    meanwhile is missing)."""
+    if not ids:
+        return {}
+    statement = _to_send(session.get_bind().dialect.name)
+    return {r.id: r for r in _lock(session, statement, params={"ids": sorted(ids)})}
+
+
+@functools.cache
+def _to_send(dialect: str) -> Select[Any]:
+    paused = select(ReminderHoldRow.conversation_id).where(
+        ReminderHoldRow.conversation_id == ConversationRow.id
+    )
+    c = _PEOPLE.c
+    query = select(c.id, c.phone, c.language, c.status, paused.exists().label("paused"))
+    where = one_of(ConversationRow.id, "ids", dialect)
+    return query.where(where).order_by(ConversationRow.id).with_for_update()
+
+
 def lock_person(session: Session, person_id: int) -> Person | None:
     found = _lock(session, ConversationRow.id == person_id)
     return _person(found[0]) if found else None

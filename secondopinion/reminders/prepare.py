@@ -35,11 +35,19 @@ from store.reminders import Claimed
 RECENT = WEEK  # spacing and the daily and weekly caps look this far back
 
 
-def prepare(svc: Services, reminder_ids: Sequence[int], now: dt.datetime) -> dict[int, str]:
-    """What became of each reminder; "prepared" ones are committed `sending` with their words."""
+def prepare(
+    svc: Services,
+    reminder_ids: Sequence[int],
+    now: dt.datetime,
+    owners: dict[int, int] | None = None,
+) -> dict[int, str]:
+    """What became of each reminder; "prepared" ones are committed `sending` with their words.
+    `owners`, if given, is filled with each reminder's person (for phase two)."""
     with transaction(svc.sessions) as session:
-        owners = reminders.owners_of(session, reminder_ids)  # a reminder never changes hands
-        locked = people.lock_people(session, set(owners.values()))
+        found = reminders.owners_of(session, reminder_ids)  # a reminder never changes hands
+        if owners is not None:
+            owners.update(found)
+        locked = people.lock_people(session, set(found.values()))
         chunk = reminders.lock_claimed(session, reminder_ids)  # after the people, as all do
         said_yes = consent.consented(session, locked)
         recent = reminders.recent_sends(session, locked, now - RECENT, not_counted=NOT_COUNTED)
