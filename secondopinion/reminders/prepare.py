@@ -8,7 +8,6 @@ worded from the conversation as it is now.
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 from collections.abc import Sequence
 
@@ -74,6 +73,24 @@ def prepare(
     return {i: done.get(i, "not-claimed") for i in reminder_ids}
 
 
+def _call_rules(svc: Services) -> CallRules:
+    """The rules for calls, built once per machine and settings (the plan's kinds are a
+    set computed from its rules each time they are asked for)."""
+    global _RULES
+    machine, settings, rules = _RULES
+    if machine is not svc.machine or settings is not svc.settings or rules is None:
+        rules = CallRules(
+            planned_kinds=svc.machine.plan.kinds,
+            max_calls=svc.settings.call_attempts,
+            can_call=bool(svc.settings.public_base_url),
+        )
+        _RULES = (svc.machine, svc.settings, rules)  # held: compared by identity
+    return rules
+
+
+_RULES: tuple[object, object, CallRules | None] = (None, None, None)
+
+
 def _release(reminder: Claimed) -> str:
     """Not sent while paused: the claim is dropped, and resuming replans it."""
     if not reminders.is_claimed(reminder):
@@ -99,7 +116,7 @@ def _prepare_one(
     if reminder.due_at > now:  # moved to later since the sweep took it: its claim is void
         reminders.reschedule(reminder, reminder.due_at)
         return "not-due", person
-    conv, machine = person.state, svc.machine
+    conv, machine, rules = person.state, svc.machine, _call_rules(svc)
     window = machine.plan.window
     decision = decide(conv, reminder.kind, consented, recent, now, window, last_heard)
     if decision.verdict is Verdict.CANCEL:
@@ -112,18 +129,15 @@ def _prepare_one(
     if body is None:  # decided once; a retry sends the same words
         outcome = machine.step(conv, ReminderDue(reminder.kind, repeat_of(reminder.key)), now)
         record_effects(session, machine, person, outcome, now)  # its state is saved in bulk
-        person = dataclasses.replace(person, state=outcome.conversation)
+        person = Person(
+            person.id, person.phone, outcome.conversation, person.paused, person.in_inbox
+        )
         if outcome.reply is None:
             reminders.skip(reminder)
             return "skipped", person
         body = machine.render(outcome.reply)
-        if reminder.kind in machine.plan.kinds:  # only planned reminders can be calls
+        if reminder.kind in rules.planned_kinds:  # only planned reminders can be calls
             spoken = machine.render(outcome.reply, channel="voice")
-    rules = CallRules(
-        planned_kinds=machine.plan.kinds,
-        max_calls=svc.settings.call_attempts,
-        can_call=bool(svc.settings.public_base_url),
-    )
     how = channel(conv, reminder.kind, spoken is not None, reminder.call_attempts, rules)
     reminders.start_sending(reminder, body, spoken, how, now)
     return "prepared", person
