@@ -412,3 +412,23 @@ def test_the_default_connection_pool_holds_the_procfile_workers_threads() -> Non
     procfile = (Path(__file__).resolve().parent.parent / "Procfile").read_text()
     threads = int(re.search(r"worker: .*--concurrency (\d+)", procfile).group(1))  # type: ignore[union-attr]
     assert Settings.model_fields["database_pool_size"].default > threads  # and the sweep
+
+
+def test_a_backlog_is_handed_out_several_batches_at_a_time(
+    svc: Services, fake_twilio: FakeTwilio, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each task costs a worker much the same whatever its size: a sweep that finds a
+    backlog cuts its tasks from several batches at once, after their claims committed."""
+    from secondopinion.reminders import sweep as sweeping
+
+    monkeypatch.setattr(sweeping, "BATCH", 2)
+    monkeypatch.setattr(sweeping, "HAND_OUT", 8)
+    now = svc.clock()
+    seed_due_reminders(_engine(svc), PEOPLE[:9], now - dt.timedelta(seconds=5), daytime_zone(now))
+    handed_out: list[list[int]] = []
+    sweeping.sweep(svc, handed_out.append)
+    assert [len(ids) for ids in handed_out] == [8, 1]
+    assert len({i for ids in handed_out for i in ids}) == 9
+    with svc.sessions() as session:
+        rows = session.scalars(select(ReminderRow)).all()
+        assert len(rows) == 9 and all(map(is_claimed, rows))

@@ -19,6 +19,7 @@ from store.reminders import SENDING
 log = logging.getLogger(__name__)
 BATCH = 1000
 MAX_BATCHES = 50  # one sweep hands out at most this many batches, then lets the next one run
+HAND_OUT = 4 * BATCH  # a backlog is handed out this many at a time: tasks of a few hundred
 Dispatch = Callable[[list[int]], None]
 
 
@@ -31,15 +32,21 @@ def sweep(svc: Services, dispatch: Dispatch) -> dict[str, int]:
     waiting = _texts_caught_up(svc)
     if waiting is None:
         return {"claimed": 0, "redispatched": 0, "reconciled": 0, "held": 1}
-    claimed = 0
+    claimed, ready = 0, []
     for _ in range(MAX_BATCHES):
         with transaction(svc.sessions) as session:
             ids = reminders.claim_due(session, svc.clock(), BATCH, hold=waiting)
-        if ids:
-            dispatch(ids)  # only after the claim has committed
+        ready += ids
         claimed += len(ids)
+        # A backlog is handed out HAND_OUT at a time: its tasks are cut larger (a task
+        # costs a worker much the same whatever its size) and are still as many.
+        if ready and (len(ready) >= HAND_OUT or len(ids) < BATCH):
+            dispatch(ready)  # only after the claims have committed
+            ready = []
         if len(ids) < BATCH:
             break
+    if ready:
+        dispatch(ready)
     redispatched, reconciled = mend(svc, dispatch)
     with transaction(svc.sessions) as session:
         heartbeats.beat(session, heartbeats.SWEEP, svc.clock())
