@@ -85,7 +85,7 @@ def state_of(row: Any) -> Conversation:
         pending_date=row.pending_date,
         date_deferred=row.date_deferred,
         referral=Referral(row.referral),
-        records_done=frozenset(int(n) for n in row.records_done.split(",") if n),
+        records_done=_records(row.records_done),
         phrase_index=row.phrase_index,
         timezone=row.timezone,
         calls=row.calls,
@@ -94,6 +94,13 @@ def state_of(row: Any) -> Conversation:
         deferred_at=row.deferred_at,
         visit_outcome=VisitOutcome(row.visit_outcome) if row.visit_outcome else None,
     )
+
+
+def _records(done: str) -> frozenset[int]:
+    return frozenset(map(int, filter(None, done.split(",")))) if done else _NONE_DONE
+
+
+_NONE_DONE: frozenset[int] = frozenset()
 
 
 # What a Person holds: every column but the row's own timestamps (fewer columns to read).
