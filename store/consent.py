@@ -4,12 +4,17 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 from collections.abc import Collection
+from typing import Any, cast
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import Select, Table, insert, select, update
 from sqlalchemy.orm import Session
 
+from store.db import one_of
 from store.models import ConsentEventRow
+
+_EVENTS = cast(Table, ConsentEventRow.__table__)
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -28,10 +33,16 @@ def record(session: Session, person: int, phone: str, entry: Entry, now: dt.date
 
 def consented(session: Session, people: Collection[int]) -> set[int]:
     """Who, among these people, has ever opted in."""
-    query = select(ConsentEventRow.conversation_id).where(
-        ConsentEventRow.conversation_id.in_(people), ConsentEventRow.kind == "opt_in"
-    )
-    return set(session.scalars(query.distinct()))
+    connection = session.connection()
+    query = _consented(connection.dialect.name)
+    return set(connection.execute(query, {"people": list(people)}).scalars())
+
+
+@functools.cache
+def _consented(dialect: str) -> Select[Any]:
+    people = one_of(_EVENTS.c.conversation_id, "people", dialect)
+    query = select(_EVENTS.c.conversation_id).where(people, _EVENTS.c.kind == "opt_in")
+    return query.distinct()
 
 
 def unlink(session: Session, person: int) -> None:

@@ -9,6 +9,8 @@ answer 503 and Twilio can retry, instead of hanging until Twilio gives up.
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
+import json
 import sqlite3
 import time
 from collections.abc import Callable, Iterator
@@ -16,9 +18,25 @@ from contextlib import contextmanager
 from typing import Any
 
 from psycopg.pq import ExecStatus
-from sqlalchemy import Connection, Dialect, Engine, Executable, create_engine, event, exc
+from sqlalchemy import (
+    ARRAY,
+    ColumnElement,
+    Connection,
+    Dialect,
+    Engine,
+    Executable,
+    Integer,
+    String,
+    any_,
+    bindparam,
+    create_engine,
+    event,
+    exc,
+)
+from sqlalchemy import cast as sql_cast
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import NullPool
+from sqlalchemy.types import TypeDecorator
 
 TUPLES_OK = ExecStatus.TUPLES_OK
 SQLITE_CHECK_EVERY = 1000  # SQLite virtual-machine steps between two looks at the deadline
@@ -216,3 +234,38 @@ class Pending:
             self.plain.rows(connection, self.params)
         else:
             self.elsewhere(session)
+
+
+class _Ids(TypeDecorator[list[int]]):
+    """A list of ids sent as one text literal, '{1,2,3}', cast to integer[] by the server:
+    the driver dumps a string at C speed, where a list goes through Python element by
+    element."""
+
+    impl = String
+    cache_ok = True
+
+    def process_bind_param(self, value: Any, dialect: Any) -> str:
+        return "{" + ",".join(str(int(i)) for i in value) + "}"
+
+
+def one_of(column: Any, name: str, dialect: str) -> ColumnElement[bool]:
+    """`column` (integer) is one of the ids given as parameter `name`: on PostgreSQL
+    `= ANY(array)`, one parameter whatever the list's length (the statement's text stays the
+    same, so the driver converts it once and the server prepares it once); elsewhere an
+    expanding IN."""
+    if dialect == "postgresql":
+        ids = sql_cast(bindparam(name, type_=_Ids()), ARRAY(Integer))
+        return column == any_(ids)
+    return column.in_(bindparam(name, expanding=True))
+
+
+def _iso(value: object) -> str:
+    if isinstance(value, dt.datetime | dt.date):
+        return value.isoformat()
+    raise TypeError(f"not JSON: {type(value).__name__}")
+
+
+def json_rows(rows: list[dict[str, Any]]) -> str:
+    """Rows for PostgreSQL's `json_to_recordset`: many rows in one parameter, dumped by
+    the json module's C encoder (a timestamp must be aware: it is written with its zone)."""
+    return json.dumps(rows, default=_iso, separators=(",", ":"))

@@ -20,12 +20,13 @@ from sqlalchemy import (
     insert,
     literal_column,
     select,
+    text,
     update,
 )
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from store.db import Pending, Plain
+from store.db import Pending, Plain, json_rows
 from store.models import ForgottenMessageRow, MessageRow
 
 _INSERTS: dict[str, Callable[..., Any]] = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
@@ -238,7 +239,8 @@ def reply(
 
 
 def record_sent(session: Session, texts: Sequence[Sent]) -> None:
-    """Texts handed to Twilio, in one statement."""
+    """Texts handed to Twilio, in one statement (the rows as one JSON parameter on
+    PostgreSQL; plain Core on the session's connection, no ORM bulk machinery)."""
     if not texts:
         return
     rows = [
@@ -254,7 +256,20 @@ def record_sent(session: Session, texts: Sequence[Sent]) -> None:
         }
         for t in texts
     ]
-    session.execute(insert(MessageRow), rows)
+    connection = session.connection()
+    if connection.dialect.name == "postgresql":
+        connection.execute(_RECORD_SENT, {"rows": json_rows(rows)})
+    else:
+        connection.execute(_ADD, rows)
+
+
+_RECORD_SENT = text(
+    "INSERT INTO messages (conversation_id, direction, sid, body, key, language, status, "
+    "created_at) SELECT conversation_id, direction, sid, body, key, language, status, "
+    "created_at FROM json_to_recordset(CAST(:rows AS json)) AS t(conversation_id integer, "
+    "direction varchar, sid varchar, body text, key varchar, language varchar, "
+    "status varchar, created_at timestamptz)"
+)
 
 
 def record_status(session: Session, sid: str, status: str, error_code: int | None) -> int | None:

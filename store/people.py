@@ -18,12 +18,14 @@ from sqlalchemy import (
     ColumnElement,
     Select,
     Table,
+    TextClause,
     Update,
     bindparam,
     delete,
     exists,
     insert,
     select,
+    text,
     update,
 )
 from sqlalchemy.dialects import postgresql, sqlite
@@ -32,7 +34,7 @@ from sqlalchemy.orm import Session
 from flows import Conversation, Language, Referral, Status, Step
 from flows.conversation.state import VisitOutcome
 from store.cases import people_with_an_open_case
-from store.db import Pending, Plain
+from store.db import Pending, Plain, json_rows, one_of
 from store.models import ConversationRow, ForgottenMessageRow, ReminderHoldRow
 
 _INSERTS: dict[str, Callable[..., Any]] = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
@@ -84,7 +86,7 @@ def state_of(row: Any) -> Conversation:
         pending_date=row.pending_date,
         date_deferred=row.date_deferred,
         referral=Referral(row.referral),
-        records_done=frozenset(int(n) for n in row.records_done.split(",") if n),
+        records_done=_records(row.records_done),
         phrase_index=row.phrase_index,
         timezone=row.timezone,
         calls=row.calls,
@@ -98,6 +100,13 @@ def state_of(row: Any) -> Conversation:
 def _utc(at: dt.datetime | None) -> dt.datetime | None:
     """In UTC, as the column's type gives it (a plain row gives the connection's zone)."""
     return at if at is None or at.tzinfo is dt.UTC else at.astimezone(dt.UTC)
+
+
+def _records(done: str) -> frozenset[int]:
+    return frozenset(map(int, filter(None, done.split(",")))) if done else _NONE_DONE
+
+
+_NONE_DONE: frozenset[int] = frozenset()
 
 
 # What a Person holds: every column but the row's own timestamps (fewer columns to read).
@@ -157,7 +166,38 @@ def lock_people(
     and with `skip_locked` so is someone another transaction holds (a worker sending)."""
     if not isinstance(ids, Select) and not ids:
         return {}
-    return {r.id: _person(r) for r in _lock(session, ConversationRow.id.in_(ids), skip_locked)}
+    if isinstance(ids, Select) or skip_locked:
+        found = _lock(session, ConversationRow.id.in_(ids), skip_locked)
+    else:  # built once per dialect, the ids one parameter
+        by_ids = _by_ids(session.get_bind().dialect.name)
+        found = _lock(session, by_ids, params={"ids": sorted(ids)})
+    return {r.id: _person(r) for r in found}
+
+
+@functools.cache
+def _by_ids(dialect: str) -> Select[Any]:
+    return _locking(one_of(ConversationRow.id, "ids", dialect))
+
+
+def lock_to_send(session: Session, ids: Collection[int]) -> dict[int, Any]:
+    """These people locked, as sending to them needs them: plain rows of id, phone,
+    language, status and paused, without building their conversations (someone erased
+    meanwhile is missing)."""
+    if not ids:
+        return {}
+    statement = _to_send(session.get_bind().dialect.name)
+    return {r.id: r for r in _lock(session, statement, params={"ids": sorted(ids)})}
+
+
+@functools.cache
+def _to_send(dialect: str) -> Select[Any]:
+    paused = select(ReminderHoldRow.conversation_id).where(
+        ReminderHoldRow.conversation_id == ConversationRow.id
+    )
+    c = _PEOPLE.c
+    query = select(c.id, c.phone, c.language, c.status, paused.exists().label("paused"))
+    where = one_of(ConversationRow.id, "ids", dialect)
+    return query.where(where).order_by(ConversationRow.id).with_for_update()
 
 
 def lock_person(session: Session, person_id: int) -> Person | None:
@@ -245,6 +285,9 @@ def save_all(
     connection = session.connection() if by_columns or along else None
     postgres = connection is not None and connection.dialect.name == "postgresql"
     for columns, rows in by_columns.items():
+        if postgres and len(rows) > 1 and connection is not None:  # a group of reminders
+            connection.execute(_update_all(columns), {"rows": json_rows(rows), "now": now})
+            continue
         for row in rows:
             row["now"] = now
         if postgres and len(rows) == 1 and connection is not None:  # one person: a text
@@ -259,6 +302,20 @@ def save_all(
             session.connection().execute(_update(columns), rows)
     if along is not None:  # nothing changed: the write alone
         along.run(session)
+
+
+@functools.cache
+def _update_all(columns: tuple[str, ...]) -> TextClause:
+    """PostgreSQL: the same for many people in one statement, their rows as one JSON
+    parameter (one statement to run, not one per person)."""
+    pg = postgresql.dialect()
+    types = ", ".join(f"new_{n} {_PEOPLE.c[n].type.compile(dialect=pg)}" for n in columns)
+    sets = ", ".join(f"{n} = c.new_{n}" for n in columns)
+    return text(
+        f"UPDATE conversations SET updated_at = :now, {sets} "
+        f"FROM json_to_recordset(CAST(:rows AS json)) AS c(person integer, {types}) "
+        "WHERE conversations.id = c.person"
+    )
 
 
 @functools.cache

@@ -9,7 +9,9 @@ row left `sending` by a crash is looked up at Twilio before anything is sent aga
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import functools
 from collections.abc import Collection, Sequence
 from typing import Any, cast
 
@@ -36,6 +38,7 @@ from sqlalchemy.orm import Session
 
 from flows.reminders.changes import Diff, Scheduled
 from flows.reminders.sending import STAFF_TEXT
+from store.db import json_rows, one_of
 from store.models import ReminderRow
 from store.people import held_people
 from store.sandbox import sandbox_people
@@ -44,6 +47,7 @@ from store.types import UTCDateTime
 PENDING, SENDING, SENT = "pending", "sending", "sent"
 CANCELLED, SKIPPED, FAILED = "cancelled", "skipped", "failed"
 _REMINDERS = cast(Table, ReminderRow.__table__)  # the Core table, for plain statements
+_R = _REMINDERS.c
 
 
 # -- the plan ---------------------------------------------------------------------------
@@ -125,7 +129,7 @@ def erase(session: Session, person: int) -> None:
 # -- the sweep --------------------------------------------------------------------------
 
 
-def is_claimed(reminder: ReminderRow) -> bool:
+def is_claimed(reminder: ReminderRow | Claimed) -> bool:
     """Taken by a sweep and handed to a worker: still `pending`, with `claimed_at` set."""
     return reminder.status == PENDING and reminder.claimed_at is not None
 
@@ -276,22 +280,101 @@ def owners(ids: Collection[int]) -> Select[Any]:
     return select(ReminderRow.conversation_id).where(ReminderRow.id.in_(ids))
 
 
+@functools.cache
+def _owners_of(dialect: str) -> Select[Any]:
+    return select(_R.id, _R.conversation_id).where(one_of(_R.id, "ids", dialect))
+
+
 def owners_of(session: Session, ids: Collection[int]) -> dict[int, int]:
     """Each reminder's person, by reminder id."""
-    query = select(ReminderRow.id, ReminderRow.conversation_id).where(ReminderRow.id.in_(ids))
-    return {reminder: person for reminder, person in session.connection().execute(query)}
+    connection = session.connection()
+    found = connection.execute(_owners_of(connection.dialect.name), {"ids": list(ids)})
+    return {reminder: person for reminder, person in found}
 
 
-def lock_claimed(session: Session, ids: Sequence[int]) -> list[ReminderRow]:
-    """The chunk's rows, locked after their people, in the order asked."""
-    found = session.scalars(
-        select(ReminderRow)
-        .where(ReminderRow.id.in_(ids))
-        .order_by(ReminderRow.id)
-        .with_for_update()
-    ).all()
-    by_id = {reminder.id: reminder for reminder in found}
+@dataclasses.dataclass(slots=True)
+class Claimed:
+    """A chunk's reminder as phase one reads it under its lock: a plain row, changed in
+    memory by `reschedule`, `cancel`, `skip` and `start_sending`, and written back with the
+    rest of the chunk by `save_prepared` (one statement)."""
+
+    id: int
+    conversation_id: int
+    kind: str
+    key: str
+    due_at: dt.datetime
+    status: str
+    attempts: int
+    claimed_at: dt.datetime | None
+    sending_at: dt.datetime | None
+    body: str | None
+    spoken: str | None
+    channel: str
+    call_attempts: int
+    read: tuple[Any, ...] = ()  # the columns phase one may change, as read
+
+    def changed(self) -> bool:
+        return self.read != _prepared_columns(self)
+
+
+_PREPARED = ("status", "due_at", "claimed_at", "sending_at", "body", "spoken", "channel",
+             "attempts")  # fmt: skip
+_CLAIMED_COLUMNS = [_REMINDERS.c[f.name] for f in dataclasses.fields(Claimed) if f.name != "read"]
+
+
+def _prepared_columns(row: Claimed) -> tuple[Any, ...]:
+    return (row.status, row.due_at, row.claimed_at, row.sending_at, row.body, row.spoken,
+            row.channel, row.attempts)  # fmt: skip
+
+
+@functools.cache
+def _lock_claimed(dialect: str) -> Select[Any]:
+    where = one_of(_R.id, "ids", dialect)
+    return select(*_CLAIMED_COLUMNS).where(where).order_by(_R.id).with_for_update()
+
+
+def lock_claimed(session: Session, ids: Sequence[int]) -> list[Claimed]:
+    """The chunk's rows, locked after their people, in the order asked (plain rows)."""
+    connection = session.connection()
+    by_id: dict[int, Claimed] = {}
+    for values in connection.execute(_lock_claimed(connection.dialect.name), {"ids": list(ids)}):
+        row = Claimed(*values)
+        row.read = _prepared_columns(row)
+        by_id[row.id] = row
     return [by_id[i] for i in dict.fromkeys(ids) if i in by_id]
+
+
+_SAVE_PREPARED = (  # one row of phase one's changes (SQLite, or a single row)
+    update(_REMINDERS)
+    .where(_REMINDERS.c.id == bindparam("reminder"))
+    .values({name: bindparam(f"new_{name}", type_=_REMINDERS.c[name].type) for name in _PREPARED})
+)
+# PostgreSQL: the chunk's changes as JSON rows (one parameter), written in one statement.
+_SAVE_PREPARED_ALL = text(
+    "UPDATE reminders SET status = c.status, due_at = c.due_at, claimed_at = c.claimed_at, "
+    "sending_at = c.sending_at, body = c.body, spoken = c.spoken, channel = c.channel, "
+    "attempts = c.attempts FROM json_to_recordset(CAST(:rows AS json)) AS c(id integer, "
+    "status varchar, due_at timestamptz, claimed_at timestamptz, sending_at timestamptz, "
+    "body text, spoken text, channel varchar, attempts integer) WHERE reminders.id = c.id"
+)
+
+
+def save_prepared(session: Session, chunk: Sequence[Claimed]) -> None:
+    """What phase one changed of the chunk's rows, written in one statement."""
+    changed = [row for row in chunk if row.changed()]
+    if not changed:
+        return
+    connection = session.connection()
+    if connection.dialect.name != "postgresql" or len(changed) == 1:
+        rows = [
+            {f"new_{n}": v for n, v in zip(_PREPARED, _prepared_columns(r), strict=True)}
+            | {"reminder": r.id}
+            for r in changed
+        ]
+        connection.execute(_SAVE_PREPARED, rows)
+        return
+    rows = [dict(zip(_PREPARED, _prepared_columns(r), strict=True), id=r.id) for r in changed]
+    connection.execute(_SAVE_PREPARED_ALL, {"rows": json_rows(rows)})
 
 
 def recent_sends(
@@ -301,35 +384,43 @@ def recent_sends(
     not_counted: Collection[str] = (),
 ) -> dict[int, list[dt.datetime]]:
     """When each person was texted or called since then, leaving out the kinds not counted."""
-    query = select(ReminderRow.conversation_id, ReminderRow.sending_at).where(
-        ReminderRow.conversation_id.in_(people),
-        ReminderRow.status.in_((SENT, SENDING)),
-        ReminderRow.sending_at > since,
-    )
-    if not_counted:
-        query = query.where(ReminderRow.kind.not_in(not_counted))
+    connection = session.connection()
+    query = _recent_sends(connection.dialect.name, tuple(sorted(not_counted)))
     recent: dict[int, list[dt.datetime]] = {person: [] for person in people}
-    for person, at in session.execute(query):
+    params = {"people": list(people), "since": since}
+    for person, at in connection.execute(query, params):
         if at is not None:
             recent[person].append(at)
     return recent
 
 
-def reschedule(reminder: ReminderRow, due_at: dt.datetime) -> None:
+@functools.cache
+def _recent_sends(dialect: str, not_counted: tuple[str, ...]) -> Select[Any]:
+    query = select(_R.conversation_id, _R.sending_at).where(
+        one_of(_R.conversation_id, "people", dialect),
+        _R.status.in_((SENT, SENDING)),
+        _R.sending_at > bindparam("since", type_=UTCDateTime()),
+    )
+    if not_counted:  # a constant set: written into the statement
+        query = query.where(_R.kind.not_in([literal_column(f"'{k}'") for k in not_counted]))
+    return query
+
+
+def reschedule(reminder: ReminderRow | Claimed, due_at: dt.datetime) -> None:
     """Back to waiting for `due_at`; any sweep's claim on it is void."""
     reminder.status, reminder.due_at, reminder.claimed_at = PENDING, due_at, None
 
 
-def cancel(reminder: ReminderRow) -> None:
+def cancel(reminder: ReminderRow | Claimed) -> None:
     reminder.status = CANCELLED
 
 
-def skip(reminder: ReminderRow) -> None:
+def skip(reminder: ReminderRow | Claimed) -> None:
     reminder.status = SKIPPED
 
 
 def start_sending(
-    reminder: ReminderRow, body: str, spoken: str | None, channel: str, now: dt.datetime
+    reminder: ReminderRow | Claimed, body: str, spoken: str | None, channel: str, now: dt.datetime
 ) -> None:
     """Committed with its words before any network: a crash leaves something to reconcile."""
     reminder.body, reminder.spoken, reminder.channel = body, spoken, channel
@@ -378,22 +469,17 @@ def hand_back(session: Session, ids: Sequence[int]) -> None:
 
 def lock_sending(session: Session, ids: Collection[int]) -> list[Any]:
     """The rows of a group about to be sent, locked after their people."""
-    query = (
-        select(
-            ReminderRow.id,
-            ReminderRow.conversation_id,
-            ReminderRow.status,
-            ReminderRow.body,
-            ReminderRow.channel,
-            ReminderRow.kind,
-            ReminderRow.call_attempts,
-            ReminderRow.attempts,
-        )
-        .where(ReminderRow.id.in_(ids))
-        .order_by(ReminderRow.id)
-        .with_for_update()
-    )
-    return list(session.connection().execute(query))  # plain rows: no ORM machinery
+    connection = session.connection()
+    query = _lock_sending(connection.dialect.name)
+    return list(connection.execute(query, {"ids": list(ids)}))  # plain rows: no ORM machinery
+
+
+@functools.cache
+def _lock_sending(dialect: str) -> Select[Any]:
+    columns = ("id", "conversation_id", "status", "body", "channel", "kind", "call_attempts",
+               "attempts")  # fmt: skip
+    query = select(*(_R[name] for name in columns)).where(one_of(_R.id, "ids", dialect))
+    return query.order_by(_R.id).with_for_update()
 
 
 def outcome(
@@ -415,15 +501,14 @@ def outcome(
     }
 
 
-# The same, for a whole group in one statement on PostgreSQL: the outcomes as arrays,
-# unnested into rows (one statement to plan and run instead of one per reminder).
+# The same, for a whole group in one statement on PostgreSQL: the outcomes as JSON rows
+# (one parameter), one statement to plan and run instead of one per reminder.
 _RECORD_ALL = text(
-    "UPDATE reminders SET status = o.status, sid = coalesce(o.sid, reminders.sid), "
-    "sent_at = coalesce(o.sent_at, reminders.sent_at), call_attempts = o.call_attempts "
-    "FROM unnest(CAST(:ids AS integer[]), CAST(:statuses AS varchar[]), "
-    "CAST(:sids AS varchar[]), CAST(:sent_ats AS timestamptz[]), "
-    "CAST(:call_attempts AS integer[])) AS o(id, status, sid, sent_at, call_attempts) "
-    "WHERE reminders.id = o.id"
+    "UPDATE reminders SET status = o.new_status, sid = coalesce(o.new_sid, reminders.sid), "
+    "sent_at = coalesce(o.new_sent_at, reminders.sent_at), "
+    "call_attempts = o.new_call_attempts FROM json_to_recordset(CAST(:rows AS json)) "
+    "AS o(reminder integer, new_status varchar, new_sid varchar, new_sent_at timestamptz, "
+    "new_call_attempts integer) WHERE reminders.id = o.reminder"
 )
 
 
@@ -434,16 +519,7 @@ def record_outcomes(session: Session, outcomes: Sequence[dict[str, Any]]) -> Non
     if connection.dialect.name != "postgresql" or len(outcomes) == 1:
         connection.execute(_RECORD, list(outcomes))
         return
-    connection.execute(
-        _RECORD_ALL,
-        {
-            "ids": [o["reminder"] for o in outcomes],
-            "statuses": [o["new_status"] for o in outcomes],
-            "sids": [o["new_sid"] for o in outcomes],
-            "sent_ats": [o["new_sent_at"] for o in outcomes],
-            "call_attempts": [o["new_call_attempts"] for o in outcomes],
-        },
-    )
+    connection.execute(_RECORD_ALL, {"rows": json_rows(list(outcomes))})
 
 
 def release(session: Session, ids: Sequence[int]) -> None:

@@ -412,3 +412,33 @@ def test_the_default_connection_pool_holds_the_procfile_workers_threads() -> Non
     procfile = (Path(__file__).resolve().parent.parent / "Procfile").read_text()
     threads = int(re.search(r"worker: .*--concurrency (\d+)", procfile).group(1))  # type: ignore[union-attr]
     assert Settings.model_fields["database_pool_size"].default > threads  # and the sweep
+
+
+@pytest.mark.parametrize(("rate", "handed_out"), [(500.0, [8, 1]), (100.0, [2, 2, 2, 2, 1])])
+def test_a_backlog_at_a_fast_rate_is_handed_out_several_batches_at_a_time(
+    svc: Services,
+    fake_twilio: FakeTwilio,
+    monkeypatch: pytest.MonkeyPatch,
+    rate: float,
+    handed_out: list[int],
+) -> None:
+    """Each task costs a worker much the same whatever its size: a sweep that finds a
+    backlog, when the send rate is fast enough for the workers' CPU to be the limit, cuts
+    its tasks from several batches at once (after their claims committed). At a slower
+    rate each batch goes alone: smaller tasks keep the sending order close to the due one."""
+    from secondopinion.reminders import sweep as sweeping
+
+    monkeypatch.setattr(sweeping, "BATCH", 2)
+    monkeypatch.setattr(sweeping, "HAND_OUT", 8)
+    fast = dataclasses.replace(
+        svc, settings=svc.settings.model_copy(update={"send_rate_per_second": rate})
+    )
+    now = svc.clock()
+    seed_due_reminders(_engine(svc), PEOPLE[:9], now - dt.timedelta(seconds=5), daytime_zone(now))
+    seen: list[list[int]] = []
+    sweeping.sweep(fast, seen.append)
+    assert [len(ids) for ids in seen] == handed_out
+    assert len({i for ids in seen for i in ids}) == 9
+    with svc.sessions() as session:
+        rows = session.scalars(select(ReminderRow)).all()
+        assert len(rows) == 9 and all(map(is_claimed, rows))

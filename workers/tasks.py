@@ -30,7 +30,7 @@ def services() -> Services:
 
 
 TASK_SECONDS = 2.0  # a task holds about this much sending at the shared send rate...
-MIN_TASKS = 16  # ...and a sweep's batch is cut in at least this many, for every thread
+MIN_TASKS = 16  # ...and what a sweep hands out at once is cut in at least this many
 STOPPING = threading.Event()  # set on a warm shutdown (SIGTERM): finish the group, hand back
 
 

@@ -75,17 +75,24 @@ def never() -> bool:
 
 
 def deliver(
-    svc: Services, reminder_ids: Sequence[int], stopping: Callable[[], bool] = never
+    svc: Services,
+    reminder_ids: Sequence[int],
+    stopping: Callable[[], bool] = never,
+    owners: dict[int, int] | None = None,
 ) -> dict[int, str]:
     """Send each while holding that person's row, so a STOP waits or wins.
 
     A worker told to stop (`stopping`, a deploy's SIGTERM) finishes the group it is
     sending and hands the rest back to the sweep; so does one that cannot reach the
     shared send rate (Redis down). Nothing is left `sending` without an answer.
+    `owners`: each reminder's person, when the caller has read them already.
     """
     done: dict[int, str] = {}
-    with svc.sessions() as session:
-        owners = reminders.owners_of(session, reminder_ids)
+    if owners is None:
+        with svc.sessions() as session:
+            owners = reminders.owners_of(session, reminder_ids)
+    else:
+        owners = {i: owners[i] for i in reminder_ids if i in owners}
     queue = sorted(owners, key=lambda i: (owners[i], i))
     budget = Budget(svc.limiter, svc.settings.sender_key)
     size = SEND_GROUP
@@ -153,7 +160,7 @@ def _send_group(
 def _lock(session: Session, group: list[int], owners: dict[int, int]) -> list[Outgoing]:
     """People first, in id order, then their reminders: the order every writer uses (a
     reminder never changes hands, so its owner read before the transaction still holds)."""
-    locked = people.lock_people(session, {owners[i] for i in group})
+    locked = people.lock_to_send(session, {owners[i] for i in group})
     by_id: dict[int, Outgoing] = {}
     for r in reminders.lock_sending(session, group):
         person = locked.get(r.conversation_id)
@@ -163,9 +170,9 @@ def _lock(session: Session, group: list[int], owners: dict[int, int]) -> list[Ou
             id=r.id,
             person=person.id,
             phone=person.phone,
-            language=person.state.language.value,
-            person_status=person.state.status.value,
-            held=person.paused,
+            language=person.language,
+            person_status=person.status,
+            held=bool(person.paused),
             status=r.status,
             body=r.body,
             channel=r.channel,

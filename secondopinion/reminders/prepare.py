@@ -8,7 +8,6 @@ worded from the conversation as it is now.
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 from collections.abc import Sequence
 
@@ -29,16 +28,25 @@ from secondopinion.apply import record_effects
 from secondopinion.container import Services
 from store import consent, messages, people, reminders
 from store.db import transaction
-from store.models import ReminderRow
 from store.people import Person
+from store.reminders import Claimed
 
 RECENT = WEEK  # spacing and the daily and weekly caps look this far back
 
 
-def prepare(svc: Services, reminder_ids: Sequence[int], now: dt.datetime) -> dict[int, str]:
-    """What became of each reminder; "prepared" ones are committed `sending` with their words."""
+def prepare(
+    svc: Services,
+    reminder_ids: Sequence[int],
+    now: dt.datetime,
+    owners: dict[int, int] | None = None,
+) -> dict[int, str]:
+    """What became of each reminder; "prepared" ones are committed `sending` with their words.
+    `owners`, if given, is filled with each reminder's person (for phase two)."""
     with transaction(svc.sessions) as session:
-        locked = people.lock_people(session, reminders.owners(reminder_ids))
+        found = reminders.owners_of(session, reminder_ids)  # a reminder never changes hands
+        if owners is not None:
+            owners.update(found)
+        locked = people.lock_people(session, set(found.values()))
         chunk = reminders.lock_claimed(session, reminder_ids)  # after the people, as all do
         said_yes = consent.consented(session, locked)
         recent = reminders.recent_sends(session, locked, now - RECENT, not_counted=NOT_COUNTED)
@@ -61,10 +69,29 @@ def prepare(svc: Services, reminder_ids: Sequence[int], now: dt.datetime) -> dic
                 recent[person.id].append(now)  # the next one for this person in the chunk waits
         changed = [(locked[i], person.state) for i, person in current.items()]
         people.save_all(session, changed, now)  # one statement for the whole chunk
+        reminders.save_prepared(session, chunk)  # and one for its reminders
     return {i: done.get(i, "not-claimed") for i in reminder_ids}
 
 
-def _release(reminder: ReminderRow) -> str:
+def _call_rules(svc: Services) -> CallRules:
+    """The rules for calls, built once per machine and settings (the plan's kinds are a
+    set computed from its rules each time they are asked for)."""
+    global _RULES
+    machine, settings, rules = _RULES
+    if machine is not svc.machine or settings is not svc.settings or rules is None:
+        rules = CallRules(
+            planned_kinds=svc.machine.plan.kinds,
+            max_calls=svc.settings.call_attempts,
+            can_call=bool(svc.settings.public_base_url),
+        )
+        _RULES = (svc.machine, svc.settings, rules)  # held: compared by identity
+    return rules
+
+
+_RULES: tuple[object, object, CallRules | None] = (None, None, None)
+
+
+def _release(reminder: Claimed) -> str:
     """Not sent while paused: the claim is dropped, and resuming replans it."""
     if not reminders.is_claimed(reminder):
         return "not-claimed"
@@ -76,7 +103,7 @@ def _prepare_one(
     svc: Services,
     session: Session,
     person: Person,
-    reminder: ReminderRow,
+    reminder: Claimed,
     heard_from: tuple[bool, dt.datetime | None],
     recent: list[dt.datetime],
     now: dt.datetime,
@@ -89,7 +116,7 @@ def _prepare_one(
     if reminder.due_at > now:  # moved to later since the sweep took it: its claim is void
         reminders.reschedule(reminder, reminder.due_at)
         return "not-due", person
-    conv, machine = person.state, svc.machine
+    conv, machine, rules = person.state, svc.machine, _call_rules(svc)
     window = machine.plan.window
     decision = decide(conv, reminder.kind, consented, recent, now, window, last_heard)
     if decision.verdict is Verdict.CANCEL:
@@ -102,18 +129,15 @@ def _prepare_one(
     if body is None:  # decided once; a retry sends the same words
         outcome = machine.step(conv, ReminderDue(reminder.kind, repeat_of(reminder.key)), now)
         record_effects(session, machine, person, outcome, now)  # its state is saved in bulk
-        person = dataclasses.replace(person, state=outcome.conversation)
+        person = Person(
+            person.id, person.phone, outcome.conversation, person.paused, person.in_inbox
+        )
         if outcome.reply is None:
             reminders.skip(reminder)
             return "skipped", person
         body = machine.render(outcome.reply)
-        if reminder.kind in machine.plan.kinds:  # only planned reminders can be calls
+        if reminder.kind in rules.planned_kinds:  # only planned reminders can be calls
             spoken = machine.render(outcome.reply, channel="voice")
-    rules = CallRules(
-        planned_kinds=machine.plan.kinds,
-        max_calls=svc.settings.call_attempts,
-        can_call=bool(svc.settings.public_base_url),
-    )
     how = channel(conv, reminder.kind, spoken is not None, reminder.call_attempts, rules)
     reminders.start_sending(reminder, body, spoken, how, now)
     return "prepared", person

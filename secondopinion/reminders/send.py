@@ -39,8 +39,9 @@ def send_reminders(
 def _send_chunk(
     svc: Services, reminder_ids: Sequence[int], stopping: Callable[[], bool]
 ) -> list[str]:
-    outcomes = prepare(svc, reminder_ids, svc.clock())
+    owners: dict[int, int] = {}
+    outcomes = prepare(svc, reminder_ids, svc.clock(), owners)
     ready = [i for i in reminder_ids if outcomes[i] == "prepared"]
     if ready:
-        outcomes.update(deliver(svc, ready, stopping))
+        outcomes.update(deliver(svc, ready, stopping, owners))
     return [outcomes[i] for i in reminder_ids]

@@ -19,6 +19,10 @@ from store.reminders import SENDING
 log = logging.getLogger(__name__)
 BATCH = 1000
 MAX_BATCHES = 50  # one sweep hands out at most this many batches, then lets the next one run
+HAND_OUT = 4 * BATCH  # a backlog is handed out this many at a time: tasks of a few hundred...
+FAST = 500.0  # ...when the shared send rate is at least this (texts/s): the workers' CPU is
+# the limit then, and a task costs a worker much the same whatever its size. Below it the
+# rate is the limit, and smaller tasks keep the sending order close to the due order.
 Dispatch = Callable[[list[int]], None]
 
 
@@ -31,15 +35,22 @@ def sweep(svc: Services, dispatch: Dispatch) -> dict[str, int]:
     waiting = _texts_caught_up(svc)
     if waiting is None:
         return {"claimed": 0, "redispatched": 0, "reconciled": 0, "held": 1}
-    claimed = 0
+    claimed, ready = 0, []
+    hand_out = HAND_OUT if svc.settings.send_rate_per_second >= FAST else BATCH
     for _ in range(MAX_BATCHES):
         with transaction(svc.sessions) as session:
             ids = reminders.claim_due(session, svc.clock(), BATCH, hold=waiting)
-        if ids:
-            dispatch(ids)  # only after the claim has committed
+        ready += ids
         claimed += len(ids)
+        # A backlog at a fast rate is handed out HAND_OUT at a time: its tasks are cut
+        # larger (a task costs a worker much the same whatever its size), still as many.
+        if ready and (len(ready) >= hand_out or len(ids) < BATCH):
+            dispatch(ready)  # only after the claims have committed
+            ready = []
         if len(ids) < BATCH:
             break
+    if ready:
+        dispatch(ready)
     redispatched, reconciled = mend(svc, dispatch)
     with transaction(svc.sessions) as session:
         heartbeats.beat(session, heartbeats.SWEEP, svc.clock())
