@@ -79,6 +79,7 @@ from _common import (
     tree_cpu_seconds,
     wait_quiet,
 )
+from _procs import Child, start_fake, stop_fake
 from sqlalchemy import Engine, func, select, text
 
 from store.db import make_engine
@@ -125,66 +126,6 @@ def setups(args: argparse.Namespace) -> dict[str, Setup]:
 
 
 # -- processes ------------------------------------------------------------------------
-
-
-class Child:
-    """A child process in its own process group, its output in a log file."""
-
-    def __init__(self, name: str, args: list[str], env: dict[str, str], logdir: Path) -> None:
-        self.name = name
-        self.log = logdir / f"{name}.log"
-        self._file = self.log.open("ab")
-        self.process = subprocess.Popen(
-            args,
-            env={**os.environ, **env},
-            cwd=ROOT,
-            stdout=self._file,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-
-    @property
-    def pid(self) -> int:
-        return self.process.pid
-
-    def stop(self, timeout: float = 15.0) -> None:
-        if self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGTERM)
-            try:
-                self.process.wait(timeout=timeout)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.process.pid, signal.SIGKILL)
-                self.process.wait(timeout=10)
-        self._file.close()
-
-
-def start_fake(logdir: Path) -> tuple[subprocess.Popen[str], str]:
-    """`python -m twilio_double --port 0`; its first line is its base URL."""
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "twilio_double",
-            "--port",
-            "0",
-            "--account-sid",
-            ACCOUNT_SID,
-            "--auth-token",
-            AUTH_TOKEN,
-        ],
-        cwd=ROOT,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
-        stdout=subprocess.PIPE,
-        stderr=(logdir / "fake_twilio.log").open("ab"),
-        text=True,
-        start_new_session=True,
-    )
-    assert process.stdout is not None
-    base_url = process.stdout.readline().strip()
-    if not base_url.startswith("http://127.0.0.1:"):
-        process.kill()
-        raise SystemExit(f"fake Twilio did not start (printed {base_url!r})")
-    return process, base_url
 
 
 def our_postgres_cpu_seconds(db: str) -> float:
@@ -690,8 +631,7 @@ def main(argv: list[str] | None = None) -> int:
                 print_result(results[name], ceiling)
     finally:
         engine.dispose()
-        os.killpg(fake_process.pid, signal.SIGTERM)
-        fake_process.wait(timeout=10)
+        stop_fake(fake_process)
         redis.Redis.from_url(args.redis).flushdb()
         if not args.keep:
             drop_database(args.server, args.db)
