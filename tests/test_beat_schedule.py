@@ -13,6 +13,7 @@ from kombu.utils.imports import symbol_by_name
 from secondopinion.settings import Settings
 from tests.processes import Service, wait_until
 from workers.factory import make_celery
+from workers.schedule import on_the_beat
 
 ROOT = Path(__file__).resolve().parent.parent
 START = dt.datetime(2026, 11, 2, 15, 0, tzinfo=dt.UTC)
@@ -81,3 +82,23 @@ def test_two_beats_from_the_procfile_in_one_folder_both_sweep_and_write_no_file(
             service.stop()
     kept = sorted(p.name for p in tmp_path.iterdir() if not p.name.endswith(".log"))
     assert kept == ["broker.db"], kept  # no schedule file, in the folder or anywhere given
+
+
+UTC = dt.UTC
+
+
+def test_runs_fall_on_whole_multiples_of_the_interval_on_the_clock() -> None:
+    start = dt.datetime(2026, 12, 2, 14, 0, 0, tzinfo=UTC)  # 09:00:00 in New York
+    just_before = start - dt.timedelta(seconds=4.2)  # the beat's last run, 4.2 s earlier
+    due, wait = on_the_beat(just_before, start + dt.timedelta(seconds=0.1), 15)
+    assert (due, round(wait, 6)) == (True, 14.9)
+    ran = start + dt.timedelta(seconds=0.1)
+    due, wait = on_the_beat(ran, start + dt.timedelta(seconds=7), 15)
+    assert (due, round(wait, 6)) == (False, 8.0)  # not again until 14:00:15
+    assert on_the_beat(ran, start + dt.timedelta(seconds=15), 15)[0] is True
+
+
+def test_a_beat_started_mid_interval_runs_at_the_next_boundary_not_an_interval_later() -> None:
+    started = dt.datetime(2026, 12, 2, 13, 59, 47, tzinfo=UTC)
+    due, wait = on_the_beat(started, started, 15)
+    assert (due, round(wait, 6)) == (False, 13.0)  # at 14:00:00, not at 14:00:02
