@@ -80,10 +80,11 @@ from _common import (
     wait_quiet,
 )
 from _procs import Child, start_fake, stop_fake
-from sqlalchemy import Engine, func, select, text
+from seeding import analyze, seed_people, seed_reminders
+from sqlalchemy import Engine, func, select
 
 from store.db import make_engine
-from store.models import ConsentEventRow, ConversationRow, ReminderRow
+from store.models import ReminderRow
 from twilio_double import RemoteFakeTwilio
 
 TERMINAL = ("sent", "failed", "cancelled", "skipped")
@@ -203,62 +204,10 @@ def ceiling_child(argv: list[str]) -> int:
 
 def seed(engine: Engine, phones: list[str], due: dt.datetime, zone: str) -> None:
     """As tests.processes.seed_due_reminders, in three multi-row inserts instead of 3N."""
-    ids = range(1, len(phones) + 1)
     with engine.begin() as c:
-        c.execute(
-            ConversationRow.__table__.insert(),
-            [
-                {
-                    "id": i,
-                    "phone": phone,
-                    "language": "en",
-                    "step": "ready",
-                    "status": "active",
-                    "date_deferred": False,
-                    "referral": "not_needed",
-                    "records_done": "",
-                    "phrase_index": 0,
-                    "timezone": zone,
-                    "created_at": due,
-                    "updated_at": due,
-                    "enrolled_at": due,
-                }
-                for i, phone in zip(ids, phones, strict=True)
-            ],
-        )
-        c.execute(text("SELECT setval('conversations_id_seq', :n)"), {"n": len(phones)})
-        c.execute(
-            ConsentEventRow.__table__.insert(),
-            [
-                {
-                    "conversation_id": i,
-                    "phone": phone,
-                    "kind": "opt_in",
-                    "channel": "sms",
-                    "words": "SECOND",
-                    "shown_text": "(seeded)",
-                    "at": due,
-                }
-                for i, phone in zip(ids, phones, strict=True)
-            ],
-        )
-        c.execute(
-            ReminderRow.__table__.insert(),
-            [
-                {
-                    "conversation_id": i,
-                    "kind": "phrase",
-                    "key": f"phrase:seeded:{phone}",
-                    "due_at": due,
-                    "status": "pending",
-                    "attempts": 0,
-                    "created_at": due,
-                }
-                for i, phone in zip(ids, phones, strict=True)
-            ],
-        )
-    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as c:
-        c.execute(text("VACUUM ANALYZE"))
+        seed_people(c, phones, due, [zone])
+        seed_reminders(c, len(phones), due, due)
+    analyze(engine)
 
 
 def counts(engine: Engine) -> Counter[str]:

@@ -80,11 +80,11 @@ from _common import (
     tree_cpu_seconds,
     wait_quiet,
 )
+from seeding import analyze, seed_people
 from sqlalchemy import Engine, text
 from twilio.request_validator import RequestValidator
 
 from store.db import make_engine
-from store.models import ConsentEventRow, ConversationRow
 
 PATH = "/twilio/sms"
 TEXTS = ("PHRASES", "RECORDS", "DONE 1", "DONE 2", "DONE 3")
@@ -309,48 +309,12 @@ def reseed(engine: Engine, people: int) -> None:
     """Empty every table, then N enrolled people at the ready step who said yes."""
     now = dt.datetime.now(dt.UTC)
     empty_tables(engine)
+    phones = [fictional_phone(i) for i in range(people)]
     with engine.begin() as c:
-        phones = [fictional_phone(i) for i in range(people)]
-        c.execute(
-            ConversationRow.__table__.insert(),
-            [
-                {
-                    "id": i + 1,
-                    "phone": phone,
-                    "language": "en",
-                    "step": "ready",
-                    "status": "active",
-                    "appointment": (now + dt.timedelta(days=30)).date(),
-                    "date_deferred": False,
-                    "referral": "not_needed",
-                    "records_done": "",
-                    "phrase_index": 0,
-                    "timezone": "America/New_York",
-                    "created_at": now,
-                    "updated_at": now,
-                    "enrolled_at": now - dt.timedelta(days=1),
-                }
-                for i, phone in enumerate(phones)
-            ],
+        seed_people(
+            c, phones, now, ["America/New_York"], visit=(now + dt.timedelta(days=30)).date()
         )
-        c.execute(text("SELECT setval('conversations_id_seq', :n)"), {"n": people})
-        c.execute(
-            ConsentEventRow.__table__.insert(),
-            [
-                {
-                    "conversation_id": i + 1,
-                    "phone": phone,
-                    "kind": "opt_in",
-                    "channel": "sms",
-                    "words": "SECOND",
-                    "shown_text": "(seeded)",
-                    "at": now,
-                }
-                for i, phone in enumerate(phones)
-            ],
-        )
-    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as c:
-        c.execute(text("VACUUM ANALYZE"))
+    analyze(engine)
 
 
 def free_port() -> int:

@@ -63,10 +63,11 @@ from _common import (
     wait_quiet,
 )
 from _procs import service_env, start_beat, start_fake, start_worker, stop_fake
-from sqlalchemy import Engine, func, select, text, update
+from seeding import analyze, seed_people, seed_reminders
+from sqlalchemy import Engine, func, select, update
 
 from store.db import make_engine
-from store.models import ConsentEventRow, ConversationRow, HeartbeatRow, ReminderRow
+from store.models import ConversationRow, HeartbeatRow, ReminderRow
 from twilio_double import RemoteFakeTwilio
 
 TERMINAL = ("sent", "failed", "cancelled", "skipped")
@@ -119,64 +120,11 @@ def pick_zones(now: dt.datetime, count: int = 4) -> list[str]:
 
 def seed(engine: Engine, phones: list[str], zones: list[str], due: dt.datetime) -> None:
     """People, their consent and one `phrase` reminder each, in three multi-row inserts."""
-    ids = range(1, len(phones) + 1)
     made = due - dt.timedelta(days=1)
-    rows = list(zip(ids, phones, strict=True))
     with engine.begin() as c:
-        c.execute(
-            ConversationRow.__table__.insert(),
-            [
-                {
-                    "id": i,
-                    "phone": phone,
-                    "language": "en",
-                    "step": "ready",
-                    "status": "active",
-                    "date_deferred": False,
-                    "referral": "not_needed",
-                    "records_done": "",
-                    "phrase_index": 0,
-                    "timezone": zones[i % len(zones)],
-                    "created_at": made,
-                    "updated_at": made,
-                    "enrolled_at": made,
-                }
-                for i, phone in rows
-            ],
-        )
-        c.execute(text("SELECT setval('conversations_id_seq', :n)"), {"n": len(phones)})
-        c.execute(
-            ConsentEventRow.__table__.insert(),
-            [
-                {
-                    "conversation_id": i,
-                    "phone": phone,
-                    "kind": "opt_in",
-                    "channel": "sms",
-                    "words": "SECOND",
-                    "shown_text": "(seeded)",
-                    "at": made,
-                }
-                for i, phone in rows
-            ],
-        )
-        c.execute(
-            ReminderRow.__table__.insert(),
-            [
-                {
-                    "conversation_id": i,
-                    "kind": "phrase",
-                    "key": f"phrase:seeded:{i}",
-                    "due_at": due,
-                    "status": "pending",
-                    "attempts": 0,
-                    "created_at": made,
-                }
-                for i, _ in rows
-            ],
-        )
-    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as c:
-        c.execute(text("VACUUM ANALYZE"))
+        seed_people(c, phones, made, zones)
+        seed_reminders(c, len(phones), due, made)
+    analyze(engine)
 
 
 def counts(engine: Engine) -> Counter[str]:

@@ -70,11 +70,12 @@ from _procs import (
     start_worker,
     stop_fake,
 )
-from sqlalchemy import Engine, func, select, text
+from seeding import analyze, seed_people, seed_reminders
+from sqlalchemy import Engine, func, select
 from twilio.request_validator import RequestValidator
 
 from store.db import make_engine
-from store.models import ConsentEventRow, ConversationRow, ReminderRow
+from store.models import ReminderRow
 from twilio_double import RemoteFakeTwilio
 
 TARGET = 0.10
@@ -85,75 +86,16 @@ PATH = "/twilio/sms"
 # -- data -----------------------------------------------------------------------------
 
 
-def seed_people(engine: Engine, count: int, now: dt.datetime, zone: str, first: int = 0) -> None:
-    """`count` enrolled people at the ready step who said yes, visit in 30 days."""
-    phones = [fictional_phone(first + i) for i in range(count)]
+def seed(engine: Engine, count: int, now: dt.datetime, zone: str, due: dt.datetime | None) -> None:
+    """`count` enrolled people at the ready step who said yes, visit in 30 days; with `due`,
+    one reminder each, due then."""
+    phones = [fictional_phone(i) for i in range(count)]
+    made = now - dt.timedelta(days=1)
     with engine.begin() as c:
-        c.execute(
-            ConversationRow.__table__.insert(),
-            [
-                {
-                    "id": i + 1,
-                    "phone": phone,
-                    "language": "en",
-                    "step": "ready",
-                    "status": "active",
-                    "appointment": (now + dt.timedelta(days=30)).date(),
-                    "date_deferred": False,
-                    "referral": "not_needed",
-                    "records_done": "",
-                    "phrase_index": 0,
-                    "timezone": zone,
-                    "created_at": now - dt.timedelta(days=1),
-                    "updated_at": now - dt.timedelta(days=1),
-                    "enrolled_at": now - dt.timedelta(days=1),
-                }
-                for i, phone in enumerate(phones)
-            ],
-        )
-        c.execute(text("SELECT setval('conversations_id_seq', :n)"), {"n": count})
-        c.execute(
-            ConsentEventRow.__table__.insert(),
-            [
-                {
-                    "conversation_id": i + 1,
-                    "phone": phone,
-                    "kind": "opt_in",
-                    "channel": "sms",
-                    "words": "SECOND",
-                    "shown_text": "(seeded)",
-                    "at": now - dt.timedelta(days=1),
-                }
-                for i, phone in enumerate(phones)
-            ],
-        )
-
-
-def seed_reminders(engine: Engine, count: int, due: dt.datetime) -> None:
-    with engine.begin() as c:
-        c.execute(
-            ReminderRow.__table__.insert(),
-            [
-                {
-                    "conversation_id": i + 1,
-                    "kind": "phrase",
-                    "key": f"phrase:seeded:{i}",
-                    "due_at": due,
-                    "status": "pending",
-                    "attempts": 0,
-                    "created_at": due,
-                }
-                for i in range(count)
-            ],
-        )
-
-
-def analyze(engine: Engine) -> None:
-    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as c:
-        c.execute(text("VACUUM ANALYZE"))
-
-
-# -- the curve ------------------------------------------------------------------------
+        seed_people(c, phones, made, [zone], visit=(now + dt.timedelta(days=30)).date())
+        if due is not None:
+            seed_reminders(c, count, due, made)
+    analyze(engine)
 
 
 def curve(
@@ -286,8 +228,7 @@ def web(args: argparse.Namespace, db_url: str, logdir: Path) -> bool:
     engine = make_engine(db_url)
     now = dt.datetime.now(dt.UTC)
     empty_tables(engine)
-    seed_people(engine, args.people, now, daytime_zone(now))
-    analyze(engine)
+    seed(engine, args.people, now, daytime_zone(now), None)
     engine.dispose()
     print(f"\nsigning {args.requests:,} requests ...", flush=True)
     reqs = signed_bodies(args.requests, args.people, 14)
@@ -416,9 +357,7 @@ def worker(args: argparse.Namespace, db_url: str, logdir: Path) -> bool:
             empty_tables(engine)
             fake.reset()
             now = dt.datetime.now(dt.UTC)
-            seed_people(engine, size, now, daytime_zone(now), first=0)
-            seed_reminders(engine, size, now - dt.timedelta(seconds=1))
-            analyze(engine)
+            seed(engine, size, now, daytime_zone(now), now - dt.timedelta(seconds=1))
             if not samples:
                 samples.append((0, [rss_kib(celery.pid), rss_kib(beat.pid)]))
             while True:
