@@ -80,11 +80,10 @@ from _common import (
     wait_quiet,
 )
 from _procs import Child, start_fake, stop_fake
-from seeding import analyze, seed_people, seed_reminders
-from sqlalchemy import Engine, func, select
+from seeding import analyze, counts, seed_people, seed_reminders
+from sqlalchemy import Engine
 
 from store.db import make_engine
-from store.models import ReminderRow
 from twilio_double import RemoteFakeTwilio
 
 TERMINAL = ("sent", "failed", "cancelled", "skipped")
@@ -208,12 +207,6 @@ def seed(engine: Engine, phones: list[str], due: dt.datetime, zone: str) -> None
         seed_people(c, phones, due, [zone])
         seed_reminders(c, len(phones), due, due)
     analyze(engine)
-
-
-def counts(engine: Engine) -> Counter[str]:
-    with engine.connect() as c:
-        rows = c.execute(select(ReminderRow.status, func.count()).group_by(ReminderRow.status))
-        return Counter({status: n for status, n in rows})
 
 
 def start_profiler(args: argparse.Namespace, pid: int, out: Path) -> subprocess.Popen[bytes]:

@@ -45,7 +45,6 @@ import argparse
 import datetime as dt
 import json
 import os
-import random
 import resource
 import shutil
 import signal
@@ -55,10 +54,8 @@ import sys
 import tempfile
 import threading
 import time
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlencode
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import (
@@ -67,7 +64,6 @@ from _common import (
     MAX_FICTIONAL,
     PUBLIC_BASE_URL,
     ROOT,
-    SENDER_NUMBER,
     CpuMeter,
     cpu_seconds,
     drop_database,
@@ -81,13 +77,11 @@ from _common import (
     wait_quiet,
 )
 from seeding import analyze, seed_people
+from signed import PATH, Signed, signed_requests
 from sqlalchemy import Engine, text
-from twilio.request_validator import RequestValidator
 
 from store.db import make_engine
 
-PATH = "/twilio/sms"
-TEXTS = ("PHRASES", "RECORDS", "DONE 1", "DONE 2", "DONE 3")
 BENCH = Path(__file__).resolve().parent
 SERVERS = {
     "real": ["webhooks:create_app()"],
@@ -141,34 +135,6 @@ end
 
 
 # -- requests -------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Signed:
-    signature: str
-    body: str
-
-
-def signed_requests(count: int, people: int, seed: int) -> list[Signed]:
-    """Twilio's form fields, each with its own MessageSid, signed with the auth token."""
-    validator = RequestValidator(AUTH_TOKEN)
-    rand = random.Random(seed)
-    url = PUBLIC_BASE_URL + PATH
-    out = []
-    for n in range(count):
-        form = {
-            "AccountSid": "AC" + "5" * 32,
-            "ApiVersion": "2010-04-01",
-            "Body": rand.choice(TEXTS),
-            "From": fictional_phone(rand.randrange(people)),
-            "MessageSid": f"SM{seed:08x}{n:024x}",
-            "NumMedia": "0",
-            "NumSegments": "1",
-            "SmsStatus": "received",
-            "To": SENDER_NUMBER,
-        }
-        out.append(Signed(validator.compute_signature(url, form), urlencode(form)))
-    return out
 
 
 def raw_request(port: int, req: Signed) -> bytes:

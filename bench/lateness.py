@@ -63,8 +63,8 @@ from _common import (
     wait_quiet,
 )
 from _procs import service_env, start_beat, start_fake, start_worker, stop_fake
-from seeding import analyze, seed_people, seed_reminders
-from sqlalchemy import Engine, func, select, update
+from seeding import analyze, counts, seed_people, seed_reminders
+from sqlalchemy import Engine, select, update
 
 from store.db import make_engine
 from store.models import ConversationRow, HeartbeatRow, ReminderRow
@@ -125,12 +125,6 @@ def seed(engine: Engine, phones: list[str], zones: list[str], due: dt.datetime) 
         seed_people(c, phones, made, zones)
         seed_reminders(c, len(phones), due, made)
     analyze(engine)
-
-
-def counts(engine: Engine) -> Counter[str]:
-    with engine.connect() as c:
-        rows = c.execute(select(ReminderRow.status, func.count()).group_by(ReminderRow.status))
-        return Counter({status: n for status, n in rows})
 
 
 def swept(engine: Engine) -> bool:

@@ -29,7 +29,6 @@ import argparse
 import datetime as dt
 import http.client
 import os
-import random
 import socket
 import sys
 import tempfile
@@ -37,7 +36,6 @@ import threading
 import time
 from collections import Counter
 from pathlib import Path
-from urllib.parse import urlencode
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import redis
@@ -71,16 +69,14 @@ from _procs import (
     stop_fake,
 )
 from seeding import analyze, seed_people, seed_reminders
+from signed import PATH, Signed, signed_requests
 from sqlalchemy import Engine, func, select
-from twilio.request_validator import RequestValidator
 
 from store.db import make_engine
 from store.models import ReminderRow
 from twilio_double import RemoteFakeTwilio
 
 TARGET = 0.10
-TEXTS = ("PHRASES", "RECORDS", "DONE 1", "DONE 2", "DONE 3")
-PATH = "/twilio/sms"
 
 
 # -- data -----------------------------------------------------------------------------
@@ -152,32 +148,10 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def signed_bodies(count: int, people: int, seed: int) -> list[tuple[str, str]]:
-    """(signature, body) pairs: Twilio's form fields, each with its own MessageSid."""
-    validator = RequestValidator(AUTH_TOKEN)
-    rand = random.Random(seed)
-    url = PUBLIC_BASE_URL + PATH
-    out = []
-    for n in range(count):
-        form = {
-            "AccountSid": ACCOUNT_SID,
-            "ApiVersion": "2010-04-01",
-            "Body": rand.choice(TEXTS),
-            "From": fictional_phone(rand.randrange(people)),
-            "MessageSid": f"SM{seed:08x}{n:024x}",
-            "NumMedia": "0",
-            "NumSegments": "1",
-            "SmsStatus": "received",
-            "To": SENDER_NUMBER,
-        }
-        out.append((validator.compute_signature(url, form), urlencode(form)))
-    return out
-
-
 class Driver:
     """Keep-alive clients sending the signed requests in order; counts what came back."""
 
-    def __init__(self, port: int, reqs: list[tuple[str, str]], connections: int) -> None:
+    def __init__(self, port: int, reqs: list[Signed], connections: int) -> None:
         self.port, self.reqs, self.connections = port, reqs, connections
         self.next = 0
         self.done = 0
@@ -231,7 +205,7 @@ def web(args: argparse.Namespace, db_url: str, logdir: Path) -> bool:
     seed(engine, args.people, now, daytime_zone(now), None)
     engine.dispose()
     print(f"\nsigning {args.requests:,} requests ...", flush=True)
-    reqs = signed_bodies(args.requests, args.people, 14)
+    reqs = signed_requests(args.requests, args.people, 14)
     if args.wait_quiet:
         wait_quiet(args.wait_quiet)
     port = free_port()

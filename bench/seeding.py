@@ -1,5 +1,6 @@
-"""Rows the benchmarks start from: enrolled people who said yes at the ready step, and
-their due reminders, as the service would have written them, in multi-row inserts.
+"""Rows the benchmarks start from (enrolled people who said yes at the ready step, and
+their due reminders, as the service would have written them, in multi-row inserts), and
+what became of the reminders.
 
 Nothing here is imported by the service.
 """
@@ -7,9 +8,10 @@ Nothing here is imported by the service.
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from collections.abc import Sequence
 
-from sqlalchemy import Connection, Engine, text
+from sqlalchemy import Connection, Engine, func, select, text
 
 from store.models import ConsentEventRow, ConversationRow, ReminderRow
 
@@ -87,3 +89,10 @@ def analyze(engine: Engine) -> None:
     """Fresh statistics, so the planner sees the seeded rows."""
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as c:
         c.execute(text("VACUUM ANALYZE"))
+
+
+def counts(engine: Engine) -> Counter[str]:
+    """How many reminders are in each status (the benchmarks wait for them to be sent)."""
+    with engine.connect() as c:
+        rows = c.execute(select(ReminderRow.status, func.count()).group_by(ReminderRow.status))
+        return Counter({status: n for status, n in rows})

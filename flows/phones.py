@@ -14,13 +14,8 @@ UNKNOWN_ZONE = "Etc/Unknown"
 
 def to_e164(raw: str, default_region: str = "US") -> str | None:
     """`(212) 555-0101`, `+1 212 555 0101` -> `+12125550101`; None when it is not a number."""
-    try:
-        number = phonenumbers.parse(raw, default_region)
-    except phonenumbers.NumberParseException:
-        return None
-    if not phonenumbers.is_possible_number(number):
-        return None
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    number = read(raw, default_region)
+    return number.e164 if number else None
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -38,7 +33,7 @@ class Number:
 
 @functools.lru_cache(maxsize=4096)  # a number texts and calls more than once
 def read(raw: str, default_region: str = "US") -> Number | None:
-    """`to_e164`, `region` and `guess_timezone` of a number at once; None when not a number."""
+    """A number's E.164 form, country and zone from one parse; None when not a number."""
     try:
         number = phonenumbers.parse(raw, default_region)
     except phonenumbers.NumberParseException:
@@ -65,8 +60,8 @@ def is_hidden(raw: str) -> bool:
 
 def region(e164: str) -> str | None:
     """The ISO country of a number (`PR` for 787, `GU` for 671), or None."""
-    number = phonenumbers.parse(e164)
-    return phonenumbers.region_code_for_number(number)
+    number = read(e164)
+    return number.region if number else None
 
 
 def is_allowed(e164: str, countries: Collection[str]) -> bool:
@@ -75,10 +70,8 @@ def is_allowed(e164: str, countries: Collection[str]) -> bool:
 
 def guess_timezone(e164: str, fallback: str) -> str:
     """The number's time zone when its area code has exactly one, else the program's."""
-    zones = number_timezones.time_zones_for_number(phonenumbers.parse(e164))
-    if len(zones) == 1 and zones[0] != UNKNOWN_ZONE:
-        return str(zones[0])
-    return fallback
+    number = read(e164)
+    return number.timezone(fallback) if number else fallback
 
 
 def national(e164: str) -> str:

@@ -26,6 +26,7 @@ from secondopinion.reminders.deliver import (
 )
 from secondopinion.reminders.prepare import prepare
 from secondopinion.reminders.send import send_reminders
+from secondopinion.reminders.sweep import MIN_TASKS, chunk_size
 from secondopinion.sender import Sender
 from secondopinion.settings import Settings
 from store.db import make_engine, make_sessions, transaction
@@ -36,7 +37,6 @@ from store.reminders import PENDING, claim_due, is_claimed
 from tests.processes import daytime_zone, seed_due_reminders
 from tests.reminding import conversation, reminders
 from twilio_double import FakeTwilio
-from workers.tasks import MIN_TASKS, chunk_size
 
 PEOPLE = [f"+1212555{n:04d}" for n in range(120, 140)]  # 555-0120 .. 555-0139, fictional
 

@@ -210,16 +210,34 @@ def test_the_twiml_string_is_what_twilios_messaging_response_writes(texts: list[
     assert twiml(texts).get_data(as_text=True) == str(expected)
 
 
+NY, PR = ("+12125550101", "US", "America/New_York"), ("+17875550101", "PR", "America/Puerto_Rico")
+
+
 @pytest.mark.parametrize(
-    "raw",
-    ["+12125550101", "(212) 555-0101", "212.555.0101", "+17875550101", "+16715550101",
-     "+18085550101", "+15555550101", "+442079460101", "+33612345678", "12", "abc", ""],
-)  # fmt: skip
-def test_one_parse_of_a_number_reads_what_three_did(raw: str) -> None:
+    ("raw", "read"),
+    [
+        ("+12125550101", NY),
+        ("(212) 555-0101", NY),
+        ("212.555.0101", NY),
+        ("+17875550101", PR),
+        ("+16715550101", ("+16715550101", "GU", "Pacific/Guam")),
+        ("+18085550101", ("+18085550101", "US", "Pacific/Honolulu")),
+        ("+15555550101", ("+15555550101", None, None)),  # 555 is no area code: no country
+        ("+442079460101", ("+442079460101", "GB", "Europe/London")),
+        ("+33612345678", ("+33612345678", "FR", "Europe/Paris")),
+        ("12", None),
+        ("abc", None),
+        ("", None),
+    ],
+)
+def test_one_parse_of_a_number_gives_its_form_country_and_zone(
+    raw: str, read: tuple[str, str | None, str | None] | None
+) -> None:
     from flows import phones
 
-    number, e164 = phones.read(raw), phones.to_e164(raw)
-    assert (number.e164 if number else None) == e164
-    if number is not None and e164 is not None:
-        assert number.region == phones.region(e164)
-        assert number.timezone("Etc/Fallback") == phones.guess_timezone(e164, "Etc/Fallback")
+    number = phones.read(raw)
+    assert (number and (number.e164, number.region, number.zone)) == read
+    assert phones.to_e164(raw) == (read and read[0])
+    if read is not None:
+        assert phones.region(read[0]) == read[1]
+        assert phones.guess_timezone(read[0], "Etc/Fallback") == (read[2] or "Etc/Fallback")

@@ -16,7 +16,7 @@ from secondopinion.catchup import catch_up
 from secondopinion.container import Services, build
 from secondopinion.privacy import expire
 from secondopinion.reminders.send import send_reminders
-from secondopinion.reminders.sweep import sweep
+from secondopinion.reminders.sweep import chunk_size, sweep
 from secondopinion.settings import Settings
 from store.db import UNAVAILABLE
 
@@ -29,22 +29,12 @@ def services() -> Services:
     return build(Settings())
 
 
-TASK_SECONDS = 2.0  # a task holds about this much sending at the shared send rate...
-MIN_TASKS = 16  # ...and what a sweep hands out at once is cut in at least this many
 STOPPING = threading.Event()  # set on a warm shutdown (SIGTERM): finish the group, hand back
 
 
 @worker_shutting_down.connect
 def _stop_sending(**_: Any) -> None:
     STOPPING.set()
-
-
-def chunk_size(count: int, per_second: float) -> int:
-    """Ids per task: at most TASK_SECONDS of sending at the shared rate (a task that waits
-    for the rate holds no one, but a deploy's stop hands back less), and small enough that
-    the batch makes MIN_TASKS tasks, so every thread and worker process gets some."""
-    by_rate = max(1, int(per_second * TASK_SECONDS))
-    return max(1, min(by_rate, -(-count // MIN_TASKS)))
 
 
 def _dispatch(ids: list[int]) -> None:

@@ -23,7 +23,17 @@ HAND_OUT = 4 * BATCH  # a backlog is handed out this many at a time: tasks of a 
 FAST = 500.0  # ...when the shared send rate is at least this (texts/s): the workers' CPU is
 # the limit then, and a task costs a worker much the same whatever its size. Below it the
 # rate is the limit, and smaller tasks keep the sending order close to the due order.
+TASK_SECONDS = 2.0  # a task holds about this much sending at the shared send rate...
+MIN_TASKS = 16  # ...and what a sweep hands out at once is cut in at least this many
 Dispatch = Callable[[list[int]], None]
+
+
+def chunk_size(count: int, per_second: float) -> int:
+    """Ids per task: at most TASK_SECONDS of sending at the shared rate (a task that waits
+    for the rate holds no one, but a deploy's stop hands back less), and small enough that
+    the batch makes MIN_TASKS tasks, so every thread and worker process gets some."""
+    by_rate = max(1, int(per_second * TASK_SECONDS))
+    return max(1, min(by_rate, -(-count // MIN_TASKS)))
 
 
 def sweep(svc: Services, dispatch: Dispatch) -> dict[str, int]:
