@@ -15,13 +15,11 @@ import logging
 from sqlalchemy.orm import Session
 
 from flows import InboundText, Machine, Outcome
-from flows.content.render import Reply
 from flows.conversation.late import ANSWER, answer_late, is_stale
 from flows.conversation.limits import LOW_VALUE, Recent, ReplyBudget, may_answer
 from flows.phones import mask
 from secondopinion.apply import apply
 from store import messages, people
-from store.db import Pending
 
 log = logging.getLogger(__name__)
 WINDOW = dt.timedelta(hours=24)  # the reply budget of one number covers this long
@@ -72,17 +70,16 @@ def receive_text(
         return Answer([])
     texts = [machine.render(reply) for reply in replies]
     pairs = zip(replies, texts, strict=True)
-    records = [_record(person.id, inbound, reply, text, now) for reply, text in pairs]
+    records = [
+        messages.reply(person.id, inbound, text, reply.key, reply.language.value, now)
+        for reply, text in pairs
+    ]
     for record in records[:-1]:
         record.run(session)
     last = records[-1] if records else None  # sent with the person's update
     shown = texts[0] if texts else None  # the consent ledger keeps what answered the words
     apply(session, machine, person, outcome, now, reply_text=shown, sid=msg.sid, along=last)
     return Answer(texts)
-
-
-def _record(person: int, inbound: int, reply: Reply, text: str, now: dt.datetime) -> Pending:
-    return messages.reply(person, inbound, text, reply.key, reply.language.value, now)
 
 
 def answers(outcome: Outcome) -> bool:

@@ -211,23 +211,11 @@ def last_heard(session: Session, people: Collection[int]) -> dict[int, dt.dateti
     return {person: at for person, at in session.execute(query) if at is not None}
 
 
-def record_reply(
-    session: Session,
-    person: int,
-    inbound: int,
-    text: str,
-    key: str,
-    language: str,
-    now: dt.datetime,
-) -> None:
-    """The answer sent back in the webhook's TwiML."""
-    reply(person, inbound, text, key, language, now).run(session)
-
-
 def reply(
     person: int, inbound: int, text: str, key: str, language: str, now: dt.datetime
 ) -> Pending:
-    """`record_reply`, not sent yet: the person's update may carry it (`people.save`)."""
+    """The answer sent back in the webhook's TwiML, recorded: a write not sent yet, which
+    the person's update may carry (`people.save`); `.run(session)` sends it alone."""
     values = (person, text, key, language, inbound, now)
     params = {f"r_{name}": value for name, value in zip(_REPLY_COLUMNS, values, strict=True)}
 
