@@ -18,6 +18,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from psycopg.pq import ExecStatus
+from psycopg.rows import tuple_row
 from sqlalchemy import (
     ARRAY,
     ColumnElement,
@@ -43,6 +44,10 @@ SQLITE_CHECK_EVERY = 1000  # SQLite virtual-machine steps between two looks at t
 # The database is down, unreachable, timed out (connect, statement, lock, pool) or the
 # connection was lost mid-way: the same work can succeed later. Anything else is a bug.
 UNAVAILABLE = (exc.OperationalError, exc.InterfaceError, exc.TimeoutError)
+# A pooled connection idle longer than this is pinged before it is used again. One used
+# more recently was working then: a database restart (stop, start) takes longer, so it is
+# the idle connections a restart leaves broken, and only they pay the round trip.
+PING_AFTER_IDLE_SECONDS = 1.0
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -57,11 +62,13 @@ def make_engine(
     url: str,
     pool_size: int | None = None,
     timeouts: Timeouts | None = None,
+    ping_after_idle: float = PING_AFTER_IDLE_SECONDS,
     **kwargs: Any,
 ) -> Engine:
     """One engine per process. Without `timeouts` (migrations, tools) statements may run long.
 
     `pool_size=0` keeps no idle connections: each is closed when its transaction ends.
+    `ping_after_idle`: PostgreSQL connections idle longer than this are pinged before use.
     """
     if pool_size == 0:
         kwargs["poolclass"] = NullPool
@@ -77,9 +84,33 @@ def make_engine(
             _limit_sqlite_statements(engine, timeouts.statement_seconds)
         return engine
     connect_args = _postgres_limits(timeouts) if timeouts else {}
-    return create_engine(
-        url, pool_pre_ping=True, hide_parameters=True, connect_args=connect_args, **kwargs
-    )
+    engine = create_engine(url, hide_parameters=True, connect_args=connect_args, **kwargs)
+    _ping_when_idle(engine, ping_after_idle)
+    return engine
+
+
+def _ping_when_idle(engine: Engine, idle_seconds: float) -> None:
+    """SQLAlchemy's `pool_pre_ping` pings at every checkout: one more round trip for every
+    inbound text and every group of reminders (~7 % of a web worker's CPU). Here only a
+    connection idle for `idle_seconds` is pinged; one that fails is replaced, with every
+    other pooled connection older than it (as pre-ping does: the server was restarted)."""
+    dialect = engine.dialect
+
+    @event.listens_for(engine, "checkin")
+    def _idle_from(_dbapi_connection: Any, record: Any) -> None:
+        record.info["idle_since"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _ping_if_idle(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        since = record.info.get("idle_since")
+        if since is None or time.monotonic() - since < idle_seconds:
+            return  # new, or used moments ago
+        try:
+            dialect.do_ping(dbapi_connection)
+        except dialect.loaded_dbapi.Error as error:
+            if dialect.is_disconnect(error, dbapi_connection, None):
+                raise exc.InvalidatePoolError() from error  # the pool reconnects, once
+            raise
 
 
 def _postgres_limits(timeouts: Timeouts) -> dict[str, Any]:
@@ -198,7 +229,7 @@ class Plain:
         """Every row the statement returns (tuples, or rows made by `factory`)."""
         sql = self._compiled(connection.dialect)
         values = {**self._defaults, **params} if self._defaults else params
-        cursor = connection.connection.driver_connection.cursor(row_factory=factory)  # type: ignore[union-attr]
+        cursor = _cursor(connection.connection, factory)
         events = connection._has_events or connection.engine._has_events
         try:
             if events:
@@ -213,10 +244,21 @@ class Plain:
                     connection, cursor, sql, values, None, False
                 )
         except Exception as error:  # wrapped and, if the connection was lost, invalidated
-            connection._handle_dbapi_exception(error, sql, values, cursor, None)
-        finally:
             cursor.close()
+            connection._handle_dbapi_exception(error, sql, values, cursor, None)
         return found
+
+
+def _cursor(pooled: Any, factory: Any) -> Any:
+    """The pooled connection's own cursor for plain statements, made once and kept with it
+    (making a psycopg cursor was the largest single cost of a plain statement); a closed
+    one, or one of a connection since replaced, is made anew."""
+    driver = pooled.driver_connection
+    cursor = pooled.info.get("plain_cursor")
+    if cursor is None or cursor.closed or cursor.connection is not driver:
+        cursor = pooled.info["plain_cursor"] = driver.cursor()
+    cursor.row_factory = factory or tuple_row
+    return cursor
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
