@@ -10,8 +10,8 @@ import dataclasses
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Select, delete, insert, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, Exists, delete, exists, insert, select, update
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from flows.inbox.case import Case, CaseStatus, CloseReason
 from store.models import CaseRow
@@ -101,9 +101,14 @@ def of_person(session: Session, person: int) -> Sequence[Stored]:
     return [_stored(row) for row in session.scalars(query.order_by(CaseRow.opened_at.desc()))]
 
 
-def people_with_an_open_case() -> Select[Any]:
-    """For the people query: who has a case waiting, read in the same statement that locks."""
-    return select(CaseRow.conversation_id).where(CaseRow.status == CaseStatus.OPEN.value)
+def has_an_open_case(person: ColumnElement[int] | InstrumentedAttribute[int]) -> Exists:
+    """For the people query: whether this person has a case waiting, read in the same
+    statement that locks. Correlated, so it probes the one-open-case index for the person;
+    `id IN (every open case)` read all the open cases for every text (1,666 open: 0.76 ms
+    of PostgreSQL per text against 0.08)."""
+    return exists().where(
+        CaseRow.conversation_id == person, CaseRow.status == CaseStatus.OPEN.value
+    )
 
 
 def erase(session: Session, person: int) -> None:

@@ -33,7 +33,7 @@ from sqlalchemy.orm import Session
 
 from flows import Conversation, Language, Referral, Status, Step
 from flows.conversation.state import VisitOutcome
-from store.cases import people_with_an_open_case
+from store.cases import has_an_open_case
 from store.db import Pending, Plain, json_rows, one_of
 from store.models import ConversationRow, ForgottenMessageRow, ReminderHoldRow
 
@@ -117,7 +117,7 @@ def _query() -> Select[Any]:
     paused = select(ReminderHoldRow.conversation_id).where(
         ReminderHoldRow.conversation_id == ConversationRow.id
     )
-    in_inbox = ConversationRow.id.in_(people_with_an_open_case())
+    in_inbox = has_an_open_case(ConversationRow.id)
     return select(*_READ, paused.exists().label("paused"), in_inbox.label("in_inbox"))
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from typing import Any
 
 import pytest
 from sqlalchemy import Engine, exc, text
@@ -38,3 +39,34 @@ def test_a_person_locked_by_plain_sql_has_utc_times_whatever_the_connections_zon
         found = people.lock_for_text(session, PHONE, "SM-never-seen", NOW, "America/New_York")
     assert found is not None and found.state.enrolled_at == NOW
     assert found.state.enrolled_at.tzinfo is dt.UTC
+
+
+def _rows_read(plan: dict[str, Any], table: str) -> float:
+    """Rows the plan's nodes on `table` returned, over all their loops."""
+    own = plan["Actual Rows"] * plan["Actual Loops"] if plan.get("Relation Name") == table else 0
+    return own + sum(_rows_read(child, table) for child in plan.get("Plans", []))
+
+
+def test_the_senders_lock_reads_one_case_row_at_most_however_many_cases_are_open(
+    pg: Engine,
+) -> None:
+    """Whether the sender has a case open is looked up for them (the one-open-case index),
+    not by reading every open case: that grew each text's cost with the inbox."""
+    numbers = [f"+1{area}55501{n:02d}" for area in (212, 646) for n in range(100)]
+    with Session(pg) as session, session.begin():
+        for number in numbers:
+            people.lock_by_phone(session, number, NOW, "America/New_York")
+        session.execute(
+            text(
+                "INSERT INTO cases (conversation_id, status, opened_at, opened_by) "
+                "SELECT id, 'open', now(), 'patient' FROM conversations"
+            )
+        )
+    with pg.begin() as connection:
+        connection.execute(text("ANALYZE cases"))
+        compiled = people._BY_PHONE_FOR_TEXT.compile(dialect=connection.dialect)
+        params = {**compiled.params, "phone": numbers[7], "sid": "SM-never-seen"}
+        explained = connection.exec_driver_sql(
+            f"EXPLAIN (ANALYZE, FORMAT JSON) {compiled}", params
+        ).scalar_one()
+    assert _rows_read(explained[0]["Plan"], "cases") <= 1  # was 200: every open case
