@@ -104,8 +104,8 @@ def of_person(session: Session, person: int) -> Sequence[Stored]:
 def has_an_open_case(person: ColumnElement[int] | InstrumentedAttribute[int]) -> Exists:
     """For the people query: whether this person has a case waiting, read in the same
     statement that locks. Correlated, so it probes the one-open-case index for the person;
-    `id IN (every open case)` read all the open cases for every text (1,666 open: 0.76 ms
-    of PostgreSQL per text against 0.08)."""
+    `id IN (every open case)` read all the open cases for every text (1,666 open: the lock ran in
+    0.76 ms, EXPLAIN ANALYZE, against 0.08)."""
     return exists().where(
         CaseRow.conversation_id == person, CaseRow.status == CaseStatus.OPEN.value
     )
