@@ -6,6 +6,7 @@ sys.path so they run as plain scripts (`.venv/bin/python bench/claim_query.py`).
 
 from __future__ import annotations
 
+import argparse
 import datetime as dt
 import ipaddress
 import math
@@ -26,7 +27,14 @@ from sqlalchemy import Engine, create_engine, text  # noqa: E402
 
 # The server, not a database: each benchmark makes its own scratch database on it.
 DEFAULT_PG = os.environ.get("BENCH_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432")
-DEFAULT_REDIS = os.environ.get("BENCH_REDIS", "redis://127.0.0.1:6379/14")
+
+
+def redis_db(number: int) -> str:
+    """A Redis database of the benchmark's own (BENCH_REDIS overrides it): it is flushed."""
+    return os.environ.get("BENCH_REDIS", f"redis://127.0.0.1:6379/{number}")
+
+
+DEFAULT_REDIS = redis_db(14)
 
 # Same values as the tests use; nothing here is a real credential.
 ACCOUNT_SID = "AC" + "5" * 32
@@ -227,18 +235,40 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def tree_cpu_seconds(root: int) -> float:
-    """A process and its direct children (gunicorn's master and workers)."""
-    total = cpu_seconds(root)
+def children_of(pid: int) -> list[int]:
+    """Direct children of a process (gunicorn's workers under its master)."""
+    found = []
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit():
             try:
                 ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
             except (OSError, ValueError, IndexError):
                 continue
-            if ppid == root:
-                total += cpu_seconds(int(entry.name))
-    return total
+            if ppid == pid:
+                found.append(int(entry.name))
+    return sorted(found)
+
+
+def tree_cpu_seconds(root: int) -> float:
+    """A process and its direct children (gunicorn's master and workers)."""
+    return cpu_seconds(root) + sum(cpu_seconds(child) for child in children_of(root))
+
+
+def bench_parser(
+    doc: str, db: str, db_help: str | None = None, redis: str | None = None
+) -> argparse.ArgumentParser:
+    """The options every benchmark has: its docstring as help, the PostgreSQL server and
+    its scratch database, and, for those that start workers, a Redis database of its own."""
+    parser = argparse.ArgumentParser(
+        description=doc.split("\n\n")[0],
+        epilog=doc.split("\n\n", 1)[1],
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--server", default=DEFAULT_PG, help="PostgreSQL server URL (loopback)")
+    parser.add_argument("--db", default=db, help=db_help)
+    if redis is not None:
+        parser.add_argument("--redis", default=redis, help="a Redis db of its own: FLUSHED")
+    return parser
 
 
 def postgres_cpu_seconds() -> float:

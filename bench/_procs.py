@@ -157,17 +157,3 @@ def rss_kib(pid: int) -> int:
     except OSError:
         pass
     return 0
-
-
-def children_of(pid: int) -> list[int]:
-    """Direct children of a process (gunicorn's workers under its master)."""
-    found = []
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
-            except (OSError, ValueError, IndexError):
-                continue
-            if ppid == pid:
-                found.append(int(entry.name))
-    return sorted(found)

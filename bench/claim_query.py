@@ -34,10 +34,10 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import (
-    DEFAULT_PG,
     MAX_FICTIONAL,
     CpuMeter,
     Deadline,
+    bench_parser,
     cpu_busy,
     cpu_seconds,
     drop_database,
@@ -265,14 +265,8 @@ def measure(
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        description=__doc__.split("\n\n")[0],
-        epilog=__doc__.split("\n\n", 1)[1],
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    parser.add_argument("--server", default=DEFAULT_PG, help="PostgreSQL server URL (loopback)")
-    parser.add_argument(
-        "--db", default="secondopinion_bench_claim", help="scratch databases: this + _<size>"
+    parser = bench_parser(
+        __doc__, "secondopinion_bench_claim", db_help="scratch databases: this + _<size>"
     )
     parser.add_argument(
         "--sizes", type=int, nargs="+", default=[10_000, 1_000_000], help="scheduled reminders"

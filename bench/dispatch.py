@@ -61,12 +61,12 @@ import redis
 from _common import (
     ACCOUNT_SID,
     AUTH_TOKEN,
-    DEFAULT_PG,
     DEFAULT_REDIS,
     PUBLIC_BASE_URL,
     ROOT,
     SENDER_NUMBER,
     CpuMeter,
+    bench_parser,
     cpu_seconds,
     daytime_zone,
     drop_database,
@@ -79,7 +79,7 @@ from _common import (
     tree_cpu_seconds,
     wait_quiet,
 )
-from _procs import Child, start_fake, stop_fake
+from _procs import CELERY, Child, service_env, start_fake, stop_fake
 from seeding import analyze, counts, seed_people, seed_reminders
 from sqlalchemy import Engine
 
@@ -273,27 +273,6 @@ def summarise_profile(path: Path) -> list[tuple[str, float]]:
 # -- one setup --------------------------------------------------------------------------
 
 
-def product_env(args: argparse.Namespace, db_url: str, fake: RemoteFakeTwilio) -> dict[str, str]:
-    return {
-        "PYTHONPATH": str(ROOT),
-        "DATABASE_URL": db_url,
-        "REDIS_URL": args.redis,
-        "TWILIO_ACCOUNT_SID": ACCOUNT_SID,
-        "TWILIO_AUTH_TOKEN": AUTH_TOKEN,
-        "TWILIO_FROM_NUMBER": SENDER_NUMBER,
-        "PROGRAM_ORG": "the Patient Navigation Team",
-        "PROGRAM_CONTACT": "(212) 555-0199",
-        "PROGRAM_ORG_ES": "el Equipo de Navegación de Pacientes",
-        "PROGRAM_CONTACT_ES": "(212) 555-0199",
-        "TWILIO_API_BASE_URL": fake.base_url,
-        "PUBLIC_BASE_URL": PUBLIC_BASE_URL,
-        "SWEEP_INTERVAL_SECONDS": str(args.sweep_interval),
-        "STALE_AFTER_SECONDS": "120",
-        "SEND_RATE_PER_SECOND": str(args.rate),
-        "TWILIO_TIMEOUT_SECONDS": "10",
-    }
-
-
 def run_setup(
     args: argparse.Namespace,
     engine: Engine,
@@ -311,8 +290,8 @@ def run_setup(
         redis.Redis.from_url(args.redis).flushdb()
     busy_before = wait_quiet(args.wait_quiet) if args.wait_quiet else None
 
-    env = product_env(args, db_url, fake)
-    celery = [sys.executable, "-m", "celery", "-A", "workers"]
+    env = service_env(db_url, args.redis, fake.base_url, args.sweep_interval, args.rate)
+    celery = CELERY
     level_dir = logdir / setup.name
     level_dir.mkdir()
     meter = CpuMeter()
@@ -506,14 +485,7 @@ def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     if argv[:1] == ["--ceiling-child"]:
         return ceiling_child(argv[1:])
-    parser = argparse.ArgumentParser(
-        description=__doc__.split("\n\n")[0],
-        epilog="\n\n".join(__doc__.split("\n\n")[1:]),
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    parser.add_argument("--server", default=DEFAULT_PG, help="PostgreSQL server URL (loopback)")
-    parser.add_argument("--db", default="secondopinion_bench_dispatch")
-    parser.add_argument("--redis", default=DEFAULT_REDIS, help="a Redis db of its own: FLUSHED")
+    parser = bench_parser(__doc__, "secondopinion_bench_dispatch", redis=DEFAULT_REDIS)
     parser.add_argument("--reminders", type=int, default=10_000, help="texts per setup")
     parser.add_argument("--setups", nargs="+", choices=SETUPS, default=list(SETUPS))
     parser.add_argument("--concurrency", type=int, default=8, help="threads per worker (8)")

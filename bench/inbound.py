@@ -60,11 +60,11 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import (
     AUTH_TOKEN,
-    DEFAULT_PG,
     MAX_FICTIONAL,
     PUBLIC_BASE_URL,
     ROOT,
     CpuMeter,
+    bench_parser,
     cpu_seconds,
     drop_database,
     empty_tables,
@@ -730,11 +730,7 @@ def in_process(args: argparse.Namespace, engine: Engine, db_url: str) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter
-    )
-    parser.add_argument("--server", default=DEFAULT_PG, help="PostgreSQL server URL (loopback)")
-    parser.add_argument("--db", default="secondopinion_bench_inbound")
+    parser = bench_parser(__doc__, "secondopinion_bench_inbound")
     parser.add_argument("--people", type=int, default=5_000, help="fictional numbers texting")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn --workers (all servers)")
     parser.add_argument("--connections", type=int, default=8, help="concurrent clients")

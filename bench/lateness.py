@@ -47,8 +47,8 @@ from zoneinfo import ZoneInfo
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import redis
 from _common import (
-    DEFAULT_PG,
     CpuMeter,
+    bench_parser,
     cpu_seconds,
     drop_database,
     empty_tables,
@@ -58,6 +58,7 @@ from _common import (
     migrate,
     percentile,
     postgres_cpu_seconds,
+    redis_db,
     require_loopback,
     tree_cpu_seconds,
     wait_quiet,
@@ -288,18 +289,7 @@ def show(r: dict[str, Any], sweep_interval: float) -> bool:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        description=__doc__.split("\n\n")[0],
-        epilog=__doc__.split("\n\n", 1)[1],
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    parser.add_argument("--server", default=DEFAULT_PG, help="PostgreSQL server URL (loopback)")
-    parser.add_argument("--db", default="secondopinion_bench_lateness")
-    parser.add_argument(
-        "--redis",
-        default=os.environ.get("BENCH_REDIS", "redis://127.0.0.1:6379/12"),
-        help="a Redis db of its own: FLUSHED",
-    )
+    parser = bench_parser(__doc__, "secondopinion_bench_lateness", redis=redis_db(12))
     parser.add_argument("--reminders", type=int, default=10_000)
     parser.add_argument(
         "--modes", nargs="+", choices=["rate100", "nolimit"], default=["rate100", "nolimit"]

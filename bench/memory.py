@@ -28,7 +28,6 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import http.client
-import os
 import socket
 import sys
 import tempfile
@@ -42,12 +41,13 @@ import redis
 from _common import (
     ACCOUNT_SID,
     AUTH_TOKEN,
-    DEFAULT_PG,
     MAX_FICTIONAL,
     PUBLIC_BASE_URL,
     ROOT,
     SENDER_NUMBER,
     Deadline,
+    bench_parser,
+    children_of,
     daytime_zone,
     drop_database,
     empty_tables,
@@ -55,12 +55,12 @@ from _common import (
     fresh_database,
     machine_line,
     migrate,
+    redis_db,
     require_loopback,
     wait_quiet,
 )
 from _procs import (
     Child,
-    children_of,
     rss_kib,
     service_env,
     start_beat,
@@ -367,18 +367,7 @@ def worker(args: argparse.Namespace, db_url: str, logdir: Path) -> bool:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        description=__doc__.split("\n\n")[0],
-        epilog=__doc__.split("\n\n", 1)[1],
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    parser.add_argument("--server", default=DEFAULT_PG, help="PostgreSQL server URL (loopback)")
-    parser.add_argument("--db", default="secondopinion_bench_memory")
-    parser.add_argument(
-        "--redis",
-        default=os.environ.get("BENCH_REDIS", "redis://127.0.0.1:6379/12"),
-        help="a Redis db of its own: FLUSHED",
-    )
+    parser = bench_parser(__doc__, "secondopinion_bench_memory", redis=redis_db(12))
     parser.add_argument("--parts", nargs="+", choices=["web", "worker"], default=["web", "worker"])
     parser.add_argument("--requests", type=int, default=100_000, help="web: signed POSTs")
     parser.add_argument("--people", type=int, default=20_000, help="web: seeded people")
