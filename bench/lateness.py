@@ -99,9 +99,24 @@ US_ZONES = (
 OPEN, CLOSE = dt.time(9, 0), dt.time(19, 30)  # inside the product's 09:00-20:00 window
 
 
+def open_zones(now: dt.datetime) -> list[str]:
+    """The US zones where it is sending hours at `now`."""
+    return [z for z in US_ZONES if OPEN <= now.astimezone(ZoneInfo(z)).time() < CLOSE]
+
+
+def next_run(now: dt.datetime, count: int = 4) -> dt.datetime:
+    """The first whole quarter hour after `now` with `count` US zones in sending hours."""
+    at = now.replace(minute=now.minute // 15 * 15, second=0, microsecond=0)
+    for _ in range(24 * 4):
+        at += dt.timedelta(minutes=15)
+        if len(open_zones(at)) >= count:
+            return at
+    raise AssertionError(f"never {count} US zones open at once")
+
+
 def pick_zones(now: dt.datetime, count: int = 4) -> list[str]:
     """`count` US zones where it is sending hours now, distinct offsets first."""
-    open_now = [z for z in US_ZONES if OPEN <= now.astimezone(ZoneInfo(z)).time() < CLOSE]
+    open_now = open_zones(now)
     chosen: list[str] = []
     offsets: set[Any] = set()
     for zone in open_now:  # one per offset first (New York, Chicago, ...), then the rest
@@ -113,8 +128,8 @@ def pick_zones(now: dt.datetime, count: int = 4) -> list[str]:
     if len(chosen) < count:
         raise SystemExit(
             f"only {len(chosen)} US zones are in sending hours at {now:%H:%M} UTC "
-            f"({', '.join(chosen) or 'none'}); between 09:30 and 13:00 UTC no US zone is. "
-            "Run it at another hour."
+            f"({', '.join(chosen) or 'none'}); {count} are again from "
+            f"{next_run(now, count):%H:%M} UTC. Run it then."
         )
     return chosen[:count]
 
