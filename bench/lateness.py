@@ -4,7 +4,9 @@
 zones, each with one reminder, all falling due at the same moment: a quarter of them in
 each zone. The service reads the real clock (it has no clock to set), so "10:00 local" is
 brought to now: the four zones are US zones where it is sending hours right now (09:00 to
-19:30 local, inside the product's 09:00-20:00 window), and every reminder, once seeded
+19:30 local, inside the product's 09:00-20:00 window; at the hours when fewer than four
+are, from 05:30 to 14:00 UTC in winter, the rest are zones elsewhere, and the script says
+which), and every reminder, once seeded
 (due a day ahead) with the processes up, is set due at the next whole minute at least
 --lead seconds ahead, in one UPDATE (`--any-second`: --lead seconds ahead, whatever the
 second).
@@ -96,27 +98,50 @@ US_ZONES = (
     "Pacific/Saipan",
     "Pacific/Pago_Pago",
 )
+# Used only when fewer than four US zones are in sending hours (05:30-14:00 UTC in winter):
+# one zone per hour of offset, so at least ten are open at any moment. The rules a reminder
+# goes through are the same in every zone; the people keep their US numbers.
+OTHER_ZONES = (
+    "Atlantic/Azores",
+    "Europe/London",
+    "Europe/Berlin",
+    "Europe/Athens",
+    "Europe/Istanbul",
+    "Asia/Dubai",
+    "Asia/Karachi",
+    "Asia/Dhaka",
+    "Asia/Bangkok",
+    "Asia/Shanghai",
+    "Asia/Tokyo",
+    "Australia/Brisbane",
+    "Pacific/Noumea",
+    "Pacific/Auckland",
+    "America/Sao_Paulo",
+    "America/Noronha",
+)
 OPEN, CLOSE = dt.time(9, 0), dt.time(19, 30)  # inside the product's 09:00-20:00 window
 
 
-def open_zones(now: dt.datetime) -> list[str]:
-    """The US zones where it is sending hours at `now`."""
-    return [z for z in US_ZONES if OPEN <= now.astimezone(ZoneInfo(z)).time() < CLOSE]
-
-
-def next_run(now: dt.datetime, count: int = 4) -> dt.datetime:
-    """The first whole quarter hour after `now` with `count` US zones in sending hours."""
-    at = now.replace(minute=now.minute // 15 * 15, second=0, microsecond=0)
-    for _ in range(24 * 4):
-        at += dt.timedelta(minutes=15)
-        if len(open_zones(at)) >= count:
-            return at
-    raise AssertionError(f"never {count} US zones open at once")
+def open_zones(now: dt.datetime, zones: tuple[str, ...]) -> list[str]:
+    """Those of `zones` where it is sending hours at `now`."""
+    return [z for z in zones if OPEN <= now.astimezone(ZoneInfo(z)).time() < CLOSE]
 
 
 def pick_zones(now: dt.datetime, count: int = 4) -> list[str]:
-    """`count` US zones where it is sending hours now, distinct offsets first."""
-    open_now = open_zones(now)
+    """`count` zones where it is sending hours now, distinct offsets first: US zones, and
+    zones elsewhere only at the hours when fewer than `count` US zones are open."""
+    chosen = _distinct_offsets_first(now, open_zones(now, US_ZONES))
+    if len(chosen) < count:
+        others = _distinct_offsets_first(now, open_zones(now, OTHER_ZONES))
+        chosen += others[: count - len(chosen)]
+        print(
+            f"   at {now:%H:%M} UTC fewer than {count} US zones are in sending hours: "
+            f"taking {', '.join(chosen)}"
+        )
+    return chosen[:count]
+
+
+def _distinct_offsets_first(now: dt.datetime, open_now: list[str]) -> list[str]:
     chosen: list[str] = []
     offsets: set[Any] = set()
     for zone in open_now:  # one per offset first (New York, Chicago, ...), then the rest
@@ -124,14 +149,7 @@ def pick_zones(now: dt.datetime, count: int = 4) -> list[str]:
         if offset not in offsets:
             offsets.add(offset)
             chosen.append(zone)
-    chosen += [z for z in open_now if z not in chosen]
-    if len(chosen) < count:
-        raise SystemExit(
-            f"only {len(chosen)} US zones are in sending hours at {now:%H:%M} UTC "
-            f"({', '.join(chosen) or 'none'}); {count} are again from "
-            f"{next_run(now, count):%H:%M} UTC. Run it then."
-        )
-    return chosen[:count]
+    return chosen + [z for z in open_now if z not in chosen]
 
 
 def seed(engine: Engine, phones: list[str], zones: list[str], due: dt.datetime) -> None:
@@ -328,7 +346,6 @@ def main(argv: list[str] | None = None) -> int:
     require_loopback(args.redis)
     if args.redis.rstrip("/").endswith(("/0", ":6379")):
         parser.error("give --redis a dedicated database number, e.g. redis://127.0.0.1:6379/12")
-    pick_zones(dt.datetime.now(dt.UTC))  # fail fast at an hour with no US zone open
 
     print(f"machine: {machine_line()}")
     logdir = Path(args.logs or tempfile.mkdtemp(prefix="bench-lateness-"))
