@@ -5,11 +5,10 @@ zones, each with one reminder, all falling due at the same moment: a quarter of 
 each zone. The service reads the real clock (it has no clock to set), so "10:00 local" is
 brought to now: the four zones are US zones where it is sending hours right now (09:00 to
 19:30 local, inside the product's 09:00-20:00 window; at the hours when fewer than four
-are, from 05:30 to 14:00 UTC in winter, the rest are zones elsewhere, and the script says
-which), and every reminder, once seeded
-(due a day ahead) with the processes up, is set due at the next whole minute at least
---lead seconds ahead, in one UPDATE (`--any-second`: --lead seconds ahead, whatever the
-second).
+are, 05:30-14:00 UTC in winter, the rest are zones elsewhere, and the script says which),
+and every reminder, once seeded (due a day ahead) with the processes up, is set due at the
+next whole minute at least --lead seconds ahead, in one UPDATE (`--any-second`: --lead
+seconds ahead, whatever the second).
 That is the load of four zones whose 10:00 falls at one instant (America/New_York,
 Detroit, Indiana/Indianapolis and Kentucky/Louisville do exactly that), the worst case
 for one sender.
@@ -99,8 +98,10 @@ US_ZONES = (
     "Pacific/Pago_Pago",
 )
 # Used only when fewer than four US zones are in sending hours (05:30-14:00 UTC in winter):
-# one zone per hour of offset, so at least ten are open at any moment. The rules a reminder
-# goes through are the same in every zone; the people keep their US numbers.
+# one zone for each whole offset from UTC-3 to UTC+13, where the US has none; with the US
+# zones, four are open at every moment of the year (checked every 5 minutes of a winter, a
+# spring and a summer day). The rules a reminder goes through are the same in every zone;
+# the people keep their US numbers.
 OTHER_ZONES = (
     "Atlantic/Azores",
     "Europe/London",
@@ -134,6 +135,8 @@ def pick_zones(now: dt.datetime, count: int = 4) -> list[str]:
     if len(chosen) < count:
         others = _distinct_offsets_first(now, open_zones(now, OTHER_ZONES))
         chosen += others[: count - len(chosen)]
+        if len(chosen) < count:
+            raise SystemExit(f"only {len(chosen)} zones are in sending hours at {now:%H:%M} UTC")
         print(
             f"   at {now:%H:%M} UTC fewer than {count} US zones are in sending hours: "
             f"taking {', '.join(chosen)}"
